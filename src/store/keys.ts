@@ -1,0 +1,48 @@
+import type { RunStatus } from '../runs/model.js';
+
+/**
+ * Every Redis key and channel name trc uses, built from one prefix (default `trc`).
+ * runner-plugin/ imports this file too, so the daemon and the child agree on names.
+ */
+export interface RedisKeys {
+  prefix: string;
+  /** Hash: run metadata; counters live in `c:*` fields. */
+  run(runId: string): string;
+  /** Hash: test id → TestRecord JSON. */
+  tests(runId: string): string;
+  /** Hash: test file (relative) → `planned` | `started`. */
+  files(runId: string): string;
+  /** Pub/sub channel: control messages for the child (pause, resume, cancel, stop). */
+  control(runId: string): string;
+  /** Pub/sub channel: the child acknowledges control messages here. */
+  ack(runId: string): string;
+  /** Sorted set of every run id, scored by creation sequence. */
+  runs(): string;
+  /** Sorted set of run ids with one status, scored by creation sequence. */
+  runsByStatus(status: RunStatus): string;
+  /** Sorted set of finished run ids, scored by end time (ms), for retention. */
+  finished(): string;
+  /** Counter for creation sequence numbers. */
+  sequence(): string;
+  /** Prefix for BullMQ's own keys. */
+  bullPrefix(): string;
+}
+
+export function createKeys(prefix = 'trc'): RedisKeys {
+  return {
+    prefix,
+    run: (runId) => `${prefix}:run:${runId}`,
+    tests: (runId) => `${prefix}:run:${runId}:tests`,
+    files: (runId) => `${prefix}:run:${runId}:files`,
+    control: (runId) => `${prefix}:run:${runId}:control`,
+    ack: (runId) => `${prefix}:run:${runId}:ack`,
+    runs: () => `${prefix}:runs`,
+    runsByStatus: (status) => `${prefix}:runs:${status}`,
+    finished: () => `${prefix}:finished`,
+    sequence: () => `${prefix}:seq`,
+    bullPrefix: () => `${prefix}:bull`,
+  };
+}
+
+/** Name of the BullMQ queue that holds runs waiting for a worker. */
+export const RUN_QUEUE_NAME = 'runs';
