@@ -46,3 +46,12 @@ export function createKeys(prefix = 'trc'): RedisKeys {
 
 /** Name of the BullMQ queue that holds runs waiting for a worker. */
 export const RUN_QUEUE_NAME = 'runs';
+
+/** Fields of the run hash that hold live counters (HINCRBY'd by the child). */
+export const COUNTER_FIELDS = {
+  total: 'c:total',
+  passed: 'c:passed',
+  failed: 'c:failed',
+  skipped: 'c:skipped',
+  running: 'c:running',
+} as const;

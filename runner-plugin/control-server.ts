@@ -1,0 +1,107 @@
+import { rmSync } from 'node:fs';
+import net from 'node:net';
+import { createLineDecoder, type StateLine, type WorkerLine } from './control-protocol.js';
+
+export interface ControlFlags {
+  paused: boolean;
+  cancelled: boolean;
+  reason: string;
+}
+
+/** How long the main process waits for every worker to acknowledge a flag change. */
+const ACK_TIMEOUT_MS = 2000;
+
+/**
+ * The Vitest main process's end of the control channel: pushes flags to every test worker
+ * and hears from them when a case starts (exact, unlike Vitest's batched task updates).
+ */
+export class ControlServer {
+  private readonly server: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+  private readonly pendingAcks = new Map<string, { sockets: Set<net.Socket>; done: () => void }>();
+  private flags: ControlFlags = { paused: false, cancelled: false, reason: '' };
+
+  constructor(
+    private readonly socketPath: string,
+    private readonly onCaseStart: (testId: string, traceId: string) => void,
+  ) {
+    this.server = net.createServer((socket) => this.accept(socket));
+  }
+
+  async listen(): Promise<void> {
+    if (process.platform !== 'win32') {
+      rmSync(this.socketPath, { force: true });
+    }
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.socketPath, () => resolve());
+    });
+    this.server.unref();
+  }
+
+  /** Change the flags; resolves once every connected worker has applied them (or after a bound). */
+  async update(flags: ControlFlags, nonce: string): Promise<void> {
+    this.flags = flags;
+    const waiting = new Set(this.sockets);
+    if (waiting.size === 0) {
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(finish, ACK_TIMEOUT_MS);
+      timer.unref();
+      function finish(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.pendingAcks.set(nonce, { sockets: waiting, done: finish });
+      const line = this.stateLine(nonce);
+      for (const socket of waiting) {
+        socket.write(line);
+      }
+    });
+    this.pendingAcks.delete(nonce);
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) {
+      socket.destroy();
+    }
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(socket: net.Socket): void {
+    this.sockets.add(socket);
+    socket.setNoDelay?.(true);
+    socket.unref();
+    socket.write(this.stateLine());
+    socket.on('data', createLineDecoder<WorkerLine>((line) => this.receive(socket, line)));
+    const forget = (): void => {
+      this.sockets.delete(socket);
+      for (const [nonce] of this.pendingAcks) {
+        this.acknowledge(socket, nonce);
+      }
+    };
+    socket.on('close', forget);
+    socket.on('error', forget);
+  }
+
+  private receive(socket: net.Socket, line: WorkerLine): void {
+    if (line.t === 'start') {
+      this.onCaseStart(line.id, line.trace);
+    } else if (line.t === 'ack') {
+      this.acknowledge(socket, line.nonce);
+    }
+  }
+
+  private acknowledge(socket: net.Socket, nonce: string): void {
+    const pending = this.pendingAcks.get(nonce);
+    if (pending && pending.sockets.delete(socket) && pending.sockets.size === 0) {
+      pending.done();
+    }
+  }
+
+  private stateLine(nonce?: string): string {
+    const line: StateLine = { t: 'state', ...this.flags, ...(nonce ? { nonce } : {}) };
+    return `${JSON.stringify(line)}\n`;
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Entry point of the Vitest child: `node dist/runner-plugin/launcher.js`, with TRC_CHILD_CONFIG
+ * set. It runs the project's own Vitest in this process (so the child's pid is Vitest's) and
+ * adds trc's reporter beside the user's reporters, leaving their config untouched.
+ */
+import { appendFileSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Redis } from 'ioredis';
+import type { Vitest } from 'vitest/node';
+import { CHILD_ENV, type ChildConfig } from '../src/runner/env-contract.js';
+import { TrcReporter } from './reporter.js';
+
+type CreateVitest = (
+  mode: 'test',
+  options: Record<string, unknown>,
+  viteOverrides?: Record<string, unknown>,
+) => Promise<Vitest>;
+
+const API_PATH = fileURLToPath(new URL('./api.js', import.meta.url));
+
+function readConfig(): ChildConfig {
+  const raw = process.env[CHILD_ENV.config];
+  if (!raw) {
+    throw new Error(`${CHILD_ENV.config} is not set: this program is started by trc`);
+  }
+  return JSON.parse(raw) as ChildConfig;
+}
+
+/** On Windows with its own console window, the child's output reaches no pipe: copy it to run.log. */
+function teeOutput(file: string): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      appendFileSync(file, typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array));
+      return write(chunk, ...rest);
+    }) as typeof stream.write;
+  }
+}
+
+/** How the runner base class is imported from the project's Vitest (its exports moved in 4.1). */
+function baseRunnerImport(vitestPackageDir: string): string {
+  const { version } = JSON.parse(readFileSync(path.join(vitestPackageDir, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  const modern = major > 4 || (major === 4 && minor >= 1);
+  const entry = pathToFileURL(path.join(vitestPackageDir, 'dist', modern ? 'index.js' : 'runners.js')).href;
+  return modern
+    ? `import { TestRunner as BaseRunner } from ${JSON.stringify(entry)};`
+    : `import { VitestTestRunner as BaseRunner } from ${JSON.stringify(entry)};`;
+}
+
+function connect(config: ChildConfig): Redis {
+  const options = { enableAutoPipelining: true, maxRetriesPerRequest: 5, lazyConnect: false };
+  return config.redis.includes('://') ? new Redis(config.redis, options) : new Redis({ path: config.redis, ...options });
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const tee = process.env[CHILD_ENV.teeLog];
+  if (tee) {
+    teeOutput(tee);
+  }
+  process.env.TRC_CONTROL_SOCKET = config.controlSocket;
+  process.env.TRC_RUN_LOGS_DIR = config.logsDir;
+  process.env.TRC_RUN_ID = config.runId;
+  process.env.TEST = 'true';
+  process.env.VITEST = 'true';
+  process.env.NODE_ENV ??= 'test';
+
+  const redis = connect(config);
+  const subscriber = connect(config);
+  const reporter = new TrcReporter(config, redis, subscriber, baseRunnerImport(config.vitestPackageDir));
+  const { createVitest } = (await import(pathToFileURL(config.vitestNodeEntry).href)) as {
+    createVitest: CreateVitest;
+  };
+  let vitest: Vitest | null = null;
+  try {
+    vitest = await createVitest(
+      'test',
+      {
+        run: true,
+        watch: false,
+        root: config.projectRoot,
+        ...(config.testNamePattern ? { testNamePattern: config.testNamePattern } : {}),
+        ...(config.vitestProject ? { project: [config.vitestProject] } : {}),
+      },
+      { resolve: { alias: [{ find: /^trc\/runner-plugin$/, replacement: API_PATH }] } },
+    );
+    (vitest as unknown as { reporters: unknown[] }).reporters.push(reporter);
+    await vitest.start(config.files);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const notFound = error instanceof Error && error.name === 'FilesNotFoundError';
+    await reporter.recordStartupError(notFound ? 'No test files found' : message).catch(() => undefined);
+    if (!notFound) {
+      console.error(error);
+    }
+    process.exitCode = 1;
+  } finally {
+    await vitest?.close().catch((error: unknown) => console.error(error));
+    await reporter.close();
+    await Promise.allSettled([redis.quit(), subscriber.quit()]);
+  }
+  process.exit(process.exitCode ?? 0);
+}
+
+main().catch((error: unknown) => {
+  console.error('[trc] the Vitest child could not start:', error);
+  process.exit(1);
+});

@@ -1,0 +1,238 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { Redis } from 'ioredis';
+import type { Reporter, SerializedError, TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node';
+import type { TestError, TestRecord } from '../src/runs/model.js';
+import type { ChildConfig, ControlMessage } from '../src/runner/env-contract.js';
+import { createKeys, type RedisKeys } from '../src/store/keys.js';
+import { CaseLogWriter } from './case-logs.js';
+import { ControlServer, type ControlFlags } from './control-server.js';
+import { installRunners } from './install-runners.js';
+import { TestRecordWriter } from './test-record-writer.js';
+import { createTraceId } from './trace-state.js';
+
+type UserConsoleLog = Parameters<NonNullable<Reporter['onUserConsoleLog']>>[0];
+
+/** The note Vitest puts on cases it skips itself when a run is cancelled. */
+const VITEST_ABORT_NOTE = 'The test run was aborted by the user.';
+
+/**
+ * trc's reporter in the Vitest main process. It listens for pause/resume/cancel on Redis,
+ * pushes the flags to every test worker, and writes each case's record, counters and log
+ * as the run goes, so that whatever ran before a crash is known.
+ */
+export class TrcReporter implements Reporter {
+  private readonly keys: RedisKeys;
+  private readonly records: TestRecordWriter;
+  private readonly logs: CaseLogWriter;
+  private readonly control: ControlServer;
+  private flags: ControlFlags = { paused: false, cancelled: false, reason: '' };
+  private vitest: Vitest | null = null;
+  private cancelling: Promise<void> | null = null;
+  private controlQueue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly config: ChildConfig,
+    private readonly redis: Redis,
+    private readonly subscriber: Redis,
+    private readonly baseRunnerImport: string,
+  ) {
+    this.keys = createKeys(config.keyPrefix);
+    this.records = new TestRecordWriter(redis, this.keys, config.runId);
+    this.logs = new CaseLogWriter(config.logsDir);
+    this.control = new ControlServer(config.controlSocket, (id, trace) => this.markStarted(id, trace));
+  }
+
+  async onInit(vitest: Vitest): Promise<void> {
+    this.vitest = vitest;
+    installRunners(vitest.projects, { workDir: this.config.workDir, baseRunnerImport: this.baseRunnerImport });
+    await this.control.listen();
+    this.subscriber.on('message', (_channel: string, text: string) => {
+      const message = JSON.parse(text) as ControlMessage;
+      this.controlQueue = this.controlQueue.then(() => this.handleControl(message)).catch(reportError);
+    });
+    await this.subscriber.subscribe(this.keys.control(this.config.runId));
+    const [paused, cancelled, stopReason] = await this.redis.hmget(
+      this.keys.run(this.config.runId),
+      'pauseRequested',
+      'cancelRequested',
+      'stopReason',
+    );
+    this.flags = { paused: paused === '1', cancelled: cancelled === '1', reason: stopReason ?? 'cancelled' };
+    await this.control.update(this.flags, randomUUID());
+    await this.redis.hset(this.keys.run(this.config.runId), 'controlReady', '1');
+  }
+
+  onTestRunStart(specifications: ReadonlyArray<TestSpecification>): void {
+    const fields = specifications.flatMap((spec) => [this.fileKey(spec.project.name, spec.moduleId), 'planned']);
+    if (fields.length > 0) {
+      void this.redis.hset(this.keys.files(this.config.runId), ...fields).catch(reportError);
+    }
+    if (this.flags.cancelled) {
+      this.stopScheduling();
+    }
+  }
+
+  onTestModuleQueued(module: TestModule): void {
+    void this.redis
+      .hset(this.keys.files(this.config.runId), this.fileKey(module.project.name, module.moduleId), 'started')
+      .catch(reportError);
+  }
+
+  onTestModuleCollected(module: TestModule): void {
+    const changes: Array<Partial<TestRecord> & { id: string }> = [];
+    for (const testCase of module.children.allTests()) {
+      changes.push({ ...this.describe(testCase), ...(this.records.get(testCase.id) ? {} : { status: 'pending' }) });
+    }
+    this.records.upsert(changes);
+  }
+
+  onTestCaseResult(testCase: TestCase): void {
+    const result = testCase.result();
+    const described = this.describe(testCase);
+    this.logs.bind(testCase.id, described.traceId);
+    const change: Partial<TestRecord> & { id: string } = {
+      ...described,
+      durationMs: roundMs(testCase.diagnostic()?.duration),
+    };
+    if (result.state === 'passed') {
+      change.status = 'passed';
+    } else if (result.state === 'failed') {
+      change.status = 'failed';
+      change.errors = (result.errors ?? []).map(toTestError);
+      change.error = change.errors[0] ?? { message: 'Test failed', kind: 'failure' };
+    } else {
+      change.status = 'skipped';
+      change.skipReason = this.skipReason(testCase, result.state === 'skipped' ? result.note : undefined);
+    }
+    this.records.upsert([change]);
+  }
+
+  onTestModuleEnd(module: TestModule): void {
+    const errors = module.errors();
+    if (errors.length === 0) {
+      return;
+    }
+    // A file that failed to load, or whose suite hooks threw, must not look green.
+    const file = this.relative(module.moduleId);
+    this.records.upsert([
+      {
+        id: `${module.id}:file-error`,
+        file,
+        name: '(test file error)',
+        fullName: `${file} (test file error)`,
+        project: module.project.name || undefined,
+        status: 'failed',
+        traceId: createTraceId(),
+        errors: errors.map(toTestError),
+        error: toTestError(errors[0] as SerializedError),
+      },
+    ]);
+  }
+
+  onUserConsoleLog(log: UserConsoleLog): void {
+    if (log.taskId) {
+      this.logs.append(log.taskId, log.content, log.type);
+    }
+  }
+
+  async onTestRunEnd(
+    _modules: ReadonlyArray<TestModule>,
+    unhandledErrors: ReadonlyArray<SerializedError>,
+    reason: string,
+  ): Promise<void> {
+    const fields = ['childFinished', reason];
+    if (unhandledErrors.length > 0) {
+      fields.push('childErrors', JSON.stringify(unhandledErrors.slice(0, 5).map(toTestError)));
+    }
+    await this.redis.hset(this.keys.run(this.config.runId), ...fields);
+    await this.records.flush();
+  }
+
+  /** Record an error that stopped Vitest before or outside the run. */
+  async recordStartupError(message: string): Promise<void> {
+    await this.redis.hset(this.keys.run(this.config.runId), 'childError', message);
+  }
+
+  async close(): Promise<void> {
+    await this.records.flush().catch(reportError);
+    await this.control.close();
+  }
+
+  private async handleControl(message: ControlMessage): Promise<void> {
+    if (message.type === 'pause') {
+      this.flags = { ...this.flags, paused: true };
+    } else if (message.type === 'resume') {
+      this.flags = { ...this.flags, paused: false };
+    } else {
+      this.flags = { ...this.flags, cancelled: true, reason: message.reason };
+    }
+    await this.control.update(this.flags, message.nonce ?? randomUUID());
+    if (message.nonce) {
+      await this.redis.publish(this.keys.ack(this.config.runId), message.nonce);
+    }
+    if (this.flags.cancelled) {
+      this.stopScheduling();
+    }
+  }
+
+  /** Stop Vitest from starting more files; cases in flight finish. */
+  private stopScheduling(): void {
+    if (!this.cancelling && this.vitest) {
+      this.cancelling = this.vitest.cancelCurrentRun('keyboard-input').catch(reportError);
+    }
+  }
+
+  private markStarted(testId: string, traceId: string): void {
+    this.logs.bind(testId, traceId);
+    this.records.upsert([{ id: testId, status: 'running', traceId }]);
+  }
+
+  private skipReason(testCase: TestCase, note: string | undefined): string {
+    const known = this.records.get(testCase.id);
+    const neverStarted = !known || known.status === 'pending';
+    if (this.flags.cancelled && neverStarted && (!note || note === VITEST_ABORT_NOTE || note === this.flags.reason)) {
+      return this.flags.reason;
+    }
+    if (note) {
+      return note;
+    }
+    const mode = testCase.options.mode;
+    return mode === 'todo' ? 'todo' : mode === 'skip' ? 'skip' : 'skipped';
+  }
+
+  private describe(testCase: TestCase): Partial<TestRecord> & { id: string; traceId: string } {
+    const known = this.records.get(testCase.id);
+    const traceId = (testCase.meta() as { traceId?: string }).traceId ?? (known?.traceId || createTraceId());
+    return {
+      id: testCase.id,
+      file: this.relative(testCase.module.moduleId),
+      name: testCase.name,
+      fullName: testCase.fullName,
+      project: testCase.project.name || undefined,
+      traceId,
+    };
+  }
+
+  private relative(moduleId: string): string {
+    return path.relative(this.config.projectRoot, moduleId).split(path.sep).join('/');
+  }
+
+  private fileKey(projectName: string, moduleId: string): string {
+    return JSON.stringify([projectName, this.relative(moduleId)]);
+  }
+}
+
+function toTestError(error: SerializedError | { message?: string; stack?: string; name?: string; diff?: string }): TestError {
+  const message = [error.name && error.name !== 'Error' ? `${error.name}: ` : '', error.message ?? String(error)].join('');
+  const stack = [error.stack, 'diff' in error && error.diff ? `\n${error.diff}` : ''].join('');
+  return { message, ...(stack ? { stack } : {}), kind: 'failure' };
+}
+
+function roundMs(duration: number | undefined): number | null {
+  return duration === undefined ? null : Math.round(duration * 1000) / 1000;
+}
+
+function reportError(error: unknown): void {
+  process.stderr.write(`[trc] ${error instanceof Error ? error.stack : String(error)}\n`);
+}

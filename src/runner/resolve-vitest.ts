@@ -1,0 +1,36 @@
+import { realpathSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+export interface ResolvedVitest {
+  /** Real path of the vitest package folder. */
+  packageDir: string;
+  /** The `vitest/node` entry file. */
+  nodeEntry: string;
+  version: string;
+  /** True when the project has no Vitest of its own and trc's is used. */
+  isFallback: boolean;
+}
+
+function findPackageDir(fromDir: string): string | null {
+  try {
+    const require = createRequire(path.join(fromDir, 'noop.js'));
+    return path.dirname(realpathSync(require.resolve('vitest/package.json')));
+  } catch {
+    return null;
+  }
+}
+
+/** The Vitest installed in the project, else trc's own (test files must import the copy that runs them). */
+export async function resolveVitest(projectRoot: string): Promise<ResolvedVitest> {
+  const own = findPackageDir(projectRoot);
+  const packageDir = own ?? findPackageDir(path.dirname(new URL(import.meta.url).pathname));
+  if (!packageDir) {
+    throw new Error(`no Vitest found for ${projectRoot} and trc's own is missing (run npm ci in trc)`);
+  }
+  const { version } = JSON.parse(await readFile(path.join(packageDir, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return { packageDir, nodeEntry: path.join(packageDir, 'dist', 'node.js'), version, isFallback: own === null };
+}

@@ -1,0 +1,55 @@
+import type { Options } from 'execa';
+import { CHILD_ENV, type ChildConfig } from './env-contract.js';
+
+export interface SpawnPlanInput {
+  platform: NodeJS.Platform;
+  nodePath: string;
+  launcherPath: string;
+  child: ChildConfig;
+  /** Extra environment from the request. */
+  env: Record<string, string>;
+  showConsole: boolean;
+  runLogPath: string;
+}
+
+export interface SpawnPlan {
+  file: string;
+  args: string[];
+  options: Options;
+  /** What the run should tell the user about how it was spawned. */
+  notes: string[];
+}
+
+/**
+ * How the Vitest child is spawned: no shell, the project root as cwd, output to run.log.
+ * On POSIX it leads its own process group so a hard stop reaches its test workers.
+ * On Windows with `showConsole` it gets its own console window (detached, not hidden) and,
+ * since its output then reaches no pipe, writes run.log itself.
+ */
+export function planSpawn(input: SpawnPlanInput): SpawnPlan {
+  const notes: string[] = [];
+  const ownConsole = input.showConsole && input.platform === 'win32';
+  if (input.showConsole && !ownConsole) {
+    notes.push(`showConsole ignored: only supported on Windows (this daemon runs on ${input.platform})`);
+  }
+  const env: Record<string, string> = {
+    NO_COLOR: '1',
+    ...input.env,
+    [CHILD_ENV.config]: JSON.stringify(input.child),
+    ...(ownConsole ? { [CHILD_ENV.teeLog]: input.runLogPath } : {}),
+  };
+  const options: Options = {
+    cwd: input.child.projectRoot,
+    env,
+    extendEnv: true,
+    shell: false,
+    reject: false,
+    stdin: 'ignore',
+    stdout: ownConsole ? 'ignore' : { file: input.runLogPath, append: true },
+    stderr: ownConsole ? 'ignore' : { file: input.runLogPath, append: true },
+    detached: input.platform !== 'win32' || ownConsole,
+    windowsHide: !ownConsole,
+    cleanup: false,
+  };
+  return { file: input.nodePath, args: [input.launcherPath], options, notes };
+}

@@ -1,0 +1,194 @@
+import { mkdir } from 'node:fs/promises';
+import { execa, type Result } from 'execa';
+import type { Logger } from 'pino';
+import type { ChildConfig } from '../runner/env-contract.js';
+import { expandFiles } from '../runner/expand-files.js';
+import { resolveVitest } from '../runner/resolve-vitest.js';
+import { planSpawn } from '../runner/spawn-plan.js';
+import { stopProcessTree } from '../runner/stop-process-tree.js';
+import type { ControlBus } from '../store/control-bus.js';
+import type { RunStore } from '../store/run-store.js';
+import { finalizeRun, type ChildExit, type FinalizeDeps } from './finalize-run.js';
+import type { RunRecord } from './model.js';
+import { PausableTimer } from './pausable-timer.js';
+
+export interface ExecutorDeps extends FinalizeDeps {
+  bus: ControlBus;
+  projects: ReadonlyMap<string, string>;
+  /** How the daemon reaches Redis, passed on to the child. */
+  redisConnection: string;
+  nodePath: string;
+  launcherPath: string;
+  platform: NodeJS.Platform;
+  killGraceMs: number;
+  /** `host:pid` of this daemon, stored on the runs it claims. */
+  owner: string;
+}
+
+interface ActiveRun {
+  pid: number;
+  done: Promise<unknown>;
+}
+
+/** Runs one queued run: claims it, spawns the Vitest child, keeps its timeout budget, and finalizes it. */
+export class RunExecutor {
+  private readonly active = new Map<string, ActiveRun>();
+
+  constructor(private readonly deps: ExecutorDeps) {}
+
+  get activeRunIds(): string[] {
+    return [...this.active.keys()];
+  }
+
+  /** Execute a run taken from the queue; a run that is paused, cancelled or gone is left alone. */
+  async execute(runId: string): Promise<void> {
+    const claim = await this.deps.store.transition(runId, {
+      from: ['PENDING'],
+      to: 'RUNNING',
+      set: { startedAt: new Date().toISOString(), owner: this.deps.owner },
+    });
+    if (claim.kind !== 'applied') {
+      return;
+    }
+    const logger = this.deps.logger.child({ runId });
+    try {
+      await this.runChild(runId, logger);
+    } catch (err) {
+      logger.error({ err }, 'run failed to execute');
+      await this.failRun(runId, err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  /** Stop every run this daemon executes (flags first, a hard kill after the grace) and wait for them. */
+  async stopAll(reason: string): Promise<void> {
+    const runs = [...this.active.entries()];
+    await Promise.all(
+      runs.map(async ([runId]) => {
+        await this.deps.store.transition(runId, { from: '*', set: { cancelRequested: true, stopReason: reason } });
+        await this.deps.store.publishControl(runId, { type: 'cancel', reason });
+      }),
+    );
+    await Promise.all(runs.map(([, run]) => this.waitOrKill(run, this.deps.killGraceMs * 3)));
+  }
+
+  private async runChild(runId: string, logger: Logger): Promise<void> {
+    const run = await this.requireRun(runId);
+    const projectRoot = this.deps.projects.get(run.project);
+    if (!projectRoot) {
+      throw new Error(`project "${run.project}" is not configured in TRC_PROJECTS any more`);
+    }
+    const vitest = await resolveVitest(projectRoot);
+    const { filters, unmatched } = await expandFiles(projectRoot, run.files);
+    if (unmatched) {
+      throw new Error(`no test file matches "${unmatched}" in project "${run.project}"`);
+    }
+    const { paths } = this.deps;
+    await mkdir(paths.logsDir(runId), { recursive: true });
+    await mkdir(paths.workDir(runId), { recursive: true });
+    const child: ChildConfig = {
+      runId,
+      redis: this.deps.redisConnection,
+      keyPrefix: this.deps.store.keys.prefix,
+      projectRoot,
+      vitestNodeEntry: vitest.nodeEntry,
+      vitestPackageDir: vitest.packageDir,
+      logsDir: paths.logsDir(runId),
+      workDir: paths.workDir(runId),
+      controlSocket: paths.controlSocket(runId, this.deps.platform),
+      files: filters,
+      testNamePattern: run.testNamePattern,
+      vitestProject: run.vitestProject,
+    };
+    const plan = planSpawn({
+      platform: this.deps.platform,
+      nodePath: this.deps.nodePath,
+      launcherPath: this.deps.launcherPath,
+      child,
+      env: run.env,
+      showConsole: run.showConsole,
+      runLogPath: paths.runLog(runId),
+    });
+    const subprocess = execa(plan.file, plan.args, plan.options);
+    const pid = subprocess.pid;
+    if (pid === undefined) {
+      const result = (await subprocess) as Result;
+      throw new Error(`could not start the Vitest child: ${result.message ?? 'unknown error'}`);
+    }
+    const notes = [...run.notes, ...plan.notes, ...(vitest.isFallback ? [`the project has no Vitest; trc's Vitest ${vitest.version} runs it`] : [])];
+    await this.deps.store.transition(runId, { from: '*', set: { pid, startedAt: new Date().toISOString(), notes } });
+    logger.info({ pid, vitest: vitest.version, files: filters }, 'Vitest child started');
+
+    let stoppedBy: ChildExit['stoppedBy'] = null;
+    const timer = run.timeoutMs
+      ? new PausableTimer(run.timeoutMs, () => {
+          stoppedBy = 'timeout';
+          void this.stopForTimeout(runId, pid, logger);
+        })
+      : null;
+    const stopListening = this.deps.bus.onControl(runId, (message) => {
+      if (message.type === 'pause') {
+        timer?.pause();
+      } else if (message.type === 'resume') {
+        timer?.resume();
+      }
+    });
+    if (!(await this.requireRun(runId)).pauseRequested) {
+      timer?.resume();
+    }
+    const done = subprocess.then((result) => result as Result);
+    this.active.set(runId, { pid, done });
+    let result: Result;
+    try {
+      result = await done;
+    } finally {
+      timer?.cancel();
+      stopListening();
+      this.active.delete(runId);
+    }
+    // Test workers that outlive their main process would keep running cases.
+    if (this.deps.platform !== 'win32') {
+      await stopProcessTree(pid, this.deps.platform);
+    }
+    const exit: ChildExit = { exitCode: result.exitCode ?? null, signal: result.signal ?? null, stoppedBy };
+    logger.info(exit, 'Vitest child exited');
+    await finalizeRun(this.deps, runId, exit);
+  }
+
+  private async stopForTimeout(runId: string, pid: number, logger: Logger): Promise<void> {
+    logger.warn('run timed out: stopping the Vitest child');
+    await this.deps.store.transition(runId, { from: '*', set: { stopReason: 'timed out' } });
+    await this.deps.store.publishControl(runId, { type: 'cancel', reason: 'timed out' });
+    const active = this.active.get(runId);
+    if (active) {
+      await this.waitOrKill(active, this.deps.killGraceMs);
+    } else {
+      await stopProcessTree(pid, this.deps.platform);
+    }
+  }
+
+  private async waitOrKill(run: ActiveRun, graceMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), graceMs);
+    });
+    const outcome = await Promise.race([run.done.then(() => 'done' as const), grace]);
+    clearTimeout(timer);
+    if (outcome === 'late') {
+      await stopProcessTree(run.pid, this.deps.platform);
+      await run.done;
+    }
+  }
+
+  private async failRun(runId: string, reason: string): Promise<void> {
+    await this.deps.store.transition(runId, { from: '*', set: { childError: reason } });
+    await finalizeRun(this.deps, runId, { exitCode: null, signal: null, stoppedBy: null });
+  }
+
+  private async requireRun(runId: string): Promise<RunRecord> {
+    const run = await this.deps.store.getRun(runId);
+    if (!run) {
+      throw new Error(`run ${runId} disappeared`);
+    }
+    return run;
+  }
+}

@@ -1,0 +1,218 @@
+import type { Redis } from 'ioredis';
+import type { RunRecord, RunStatus, TestError, TestRecord } from '../runs/model.js';
+import { TERMINAL_STATUSES } from '../runs/model.js';
+import type { ControlMessage } from '../runner/env-contract.js';
+import { COUNTER_FIELDS, type RedisKeys } from './keys.js';
+import { CREATE_RUN, DELETE_RUN, TRANSITION } from './lua-scripts.js';
+import { decodeRun, encodeRunFields, type RunFields } from './run-codec.js';
+
+export type TransitionOutcome =
+  | { kind: 'applied'; status: RunStatus; controlReady: boolean }
+  | { kind: 'refused'; status: RunStatus }
+  | { kind: 'missing' };
+
+export interface TransitionSpec {
+  /** Statuses the run may be in; `*` for any. */
+  from: readonly RunStatus[] | '*';
+  to?: RunStatus;
+  set?: RunFields;
+  /** Only when this field is absent (e.g. `startedAt`: the run never started). */
+  unless?: string;
+}
+
+export interface RunInternals {
+  stopReason: string | null;
+  controlReady: boolean;
+  /** The child's own end reason (`passed`, `failed`, `interrupted`); null when it never got there. */
+  childFinished: string | null;
+  /** An error that stopped Vitest before the run (bad config, no test files). */
+  childError: string | null;
+  /** Errors outside any test case (unhandled rejections and the like). */
+  childErrors: TestError[];
+}
+
+type ScriptReply = [number, string?, string?];
+
+interface ScriptedRedis extends Redis {
+  trcCreateRun(...args: string[]): Promise<number>;
+  trcTransition(...args: string[]): Promise<ScriptReply>;
+  trcDeleteRun(...args: string[]): Promise<ScriptReply>;
+}
+
+/** The only code that reads and writes run metadata in Redis. */
+export class RunStore {
+  private readonly redis: ScriptedRedis;
+
+  constructor(
+    redis: Redis,
+    readonly keys: RedisKeys,
+  ) {
+    redis.defineCommand('trcCreateRun', { numberOfKeys: 3, lua: CREATE_RUN });
+    redis.defineCommand('trcTransition', { numberOfKeys: 2, lua: TRANSITION });
+    redis.defineCommand('trcDeleteRun', { numberOfKeys: 5, lua: DELETE_RUN });
+    this.redis = redis as ScriptedRedis;
+  }
+
+  async createRun(run: RunRecord): Promise<void> {
+    const { runId, status, counts: _counts, ...rest } = run;
+    await this.redis.trcCreateRun(
+      this.keys.run(runId),
+      this.keys.sequence(),
+      this.keys.runs(),
+      this.keys.prefix,
+      status,
+      runId,
+      ...encodeRunFields(rest, { omitNulls: true }),
+    );
+  }
+
+  async getRun(runId: string): Promise<RunRecord | null> {
+    return decodeRun(await this.redis.hgetall(this.keys.run(runId)));
+  }
+
+  /** Internal fields beside the public record: the stop reason and what the child reported. */
+  async getInternal(runId: string): Promise<RunInternals> {
+    const [stopReason, controlReady, childFinished, childError, childErrors] = await this.redis.hmget(
+      this.keys.run(runId),
+      'stopReason',
+      'controlReady',
+      'childFinished',
+      'childError',
+      'childErrors',
+    );
+    return {
+      stopReason: stopReason ?? null,
+      controlReady: controlReady === '1',
+      childFinished: childFinished ?? null,
+      childError: childError ?? null,
+      childErrors: childErrors ? (JSON.parse(childErrors) as TestError[]) : [],
+    };
+  }
+
+  /** `host:pid` of the daemon that executes the run, if one claimed it. */
+  async getOwner(runId: string): Promise<string | null> {
+    return this.redis.hget(this.keys.run(runId), 'owner');
+  }
+
+  async getRuns(runIds: readonly string[]): Promise<RunRecord[]> {
+    if (runIds.length === 0) {
+      return [];
+    }
+    const pipeline = this.redis.pipeline();
+    for (const runId of runIds) {
+      pipeline.hgetall(this.keys.run(runId));
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    return replies
+      .map(([, hash]) => decodeRun((hash ?? {}) as Record<string, string>))
+      .filter((run): run is RunRecord => run !== null);
+  }
+
+  /** Run ids newest first; `before` is an exclusive sequence bound for paging. */
+  async listRunIds(options: { status?: RunStatus; limit: number; before?: number }): Promise<
+    Array<{ runId: string; seq: number }>
+  > {
+    const key = options.status ? this.keys.runsByStatus(options.status) : this.keys.runs();
+    const max = options.before === undefined ? '+inf' : `(${options.before}`;
+    const flat = await this.redis.zrevrangebyscore(key, max, '-inf', 'WITHSCORES', 'LIMIT', 0, options.limit);
+    const rows: Array<{ runId: string; seq: number }> = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      rows.push({ runId: flat[i] as string, seq: Number(flat[i + 1]) });
+    }
+    return rows;
+  }
+
+  async transition(runId: string, spec: TransitionSpec): Promise<TransitionOutcome> {
+    const to = spec.to ?? '';
+    const endedAtMs = to && TERMINAL_STATUSES.includes(to) ? String(Date.now()) : '';
+    const reply = await this.redis.trcTransition(
+      this.keys.run(runId),
+      this.keys.finished(),
+      this.keys.prefix,
+      spec.from === '*' ? '*' : spec.from.join(','),
+      to,
+      endedAtMs,
+      spec.unless ?? '',
+      ...encodeRunFields(spec.set ?? {}),
+    );
+    if (reply[0] === -1) {
+      return { kind: 'missing' };
+    }
+    if (reply[0] === 0) {
+      return { kind: 'refused', status: reply[1] as RunStatus };
+    }
+    return { kind: 'applied', status: reply[1] as RunStatus, controlReady: reply[2] === '1' };
+  }
+
+  /** Remove a terminal run's metadata; returns the refused status when it is not terminal. */
+  async deleteRun(runId: string): Promise<TransitionOutcome> {
+    const reply = await this.redis.trcDeleteRun(
+      this.keys.run(runId),
+      this.keys.tests(runId),
+      this.keys.files(runId),
+      this.keys.runs(),
+      this.keys.finished(),
+      this.keys.prefix,
+      TERMINAL_STATUSES.join(','),
+    );
+    if (reply[0] === -1) {
+      return { kind: 'missing' };
+    }
+    if (reply[0] === 0) {
+      return { kind: 'refused', status: reply[1] as RunStatus };
+    }
+    return { kind: 'applied', status: reply[1] as RunStatus, controlReady: false };
+  }
+
+  async getTests(runId: string): Promise<TestRecord[]> {
+    const hash = await this.redis.hgetall(this.keys.tests(runId));
+    const tests = Object.values(hash).map((json) => JSON.parse(json) as TestRecord);
+    return tests.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+  }
+
+  /** Test files the child planned, with `planned` or `started`. */
+  async getFiles(runId: string): Promise<Record<string, string>> {
+    return this.redis.hgetall(this.keys.files(runId));
+  }
+
+  /** Replace the run's test records and counters with final values (after the child exited). */
+  async writeFinalTests(runId: string, tests: readonly TestRecord[]): Promise<void> {
+    const counts = { total: tests.length, passed: 0, failed: 0, skipped: 0, running: 0 };
+    for (const test of tests) {
+      if (test.status === 'passed' || test.status === 'failed' || test.status === 'skipped') {
+        counts[test.status] += 1;
+      }
+    }
+    const multi = this.redis.multi().del(this.keys.tests(runId));
+    if (tests.length > 0) {
+      multi.hset(this.keys.tests(runId), ...tests.flatMap((test) => [test.id, JSON.stringify(test)]));
+    }
+    multi.hset(
+      this.keys.run(runId),
+      ...Object.entries(counts).flatMap(([name, value]) => [COUNTER_FIELDS[name as keyof typeof counts], String(value)]),
+    );
+    await multi.exec();
+  }
+
+  /** Take a run out of the retention set once its reports are gone. */
+  async forgetFinished(runId: string): Promise<void> {
+    await this.redis.zrem(this.keys.finished(), runId);
+  }
+
+  /** Finished runs that still have reports, beyond the newest `keep`. */
+  async listFinishedBeyond(keep: number): Promise<string[]> {
+    return this.redis.zrevrange(this.keys.finished(), keep, -1);
+  }
+
+  async publishControl(runId: string, message: ControlMessage): Promise<void> {
+    await this.redis.publish(this.keys.control(runId), JSON.stringify(message));
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      return (await this.redis.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+}
