@@ -13,7 +13,8 @@ export interface StateLine {
 /** Worker → main. */
 export type WorkerLine =
   | { t: 'ack'; nonce: string }
-  | { t: 'start'; id: string; trace: string };
+  | { t: 'start'; id: string; trace: string }
+  | { t: 'end'; id: string };
 
 /** Split a socket's byte stream into parsed JSON lines. */
 export function createLineDecoder<T>(onLine: (line: T) => void): (chunk: Buffer | string) => void {

@@ -20,6 +20,9 @@ export class ControlServer {
   private readonly sockets = new Set<net.Socket>();
   private readonly pendingAcks = new Map<string, { sockets: Set<net.Socket>; done: () => void }>();
   private flags: ControlFlags = { paused: false, cancelled: false, reason: '' };
+  /** Cases started and not yet ended, by the worker that runs them. */
+  private readonly inFlight = new Map<net.Socket, Set<string>>();
+  private idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly socketPath: string,
@@ -62,6 +65,14 @@ export class ControlServer {
     this.pendingAcks.delete(nonce);
   }
 
+  /** Resolves when no test case is running in any worker. */
+  whenIdle(): Promise<void> {
+    if (this.countInFlight() === 0) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   async close(): Promise<void> {
     for (const socket of this.sockets) {
       socket.destroy();
@@ -77,6 +88,8 @@ export class ControlServer {
     socket.on('data', createLineDecoder<WorkerLine>((line) => this.receive(socket, line)));
     const forget = (): void => {
       this.sockets.delete(socket);
+      this.inFlight.delete(socket);
+      this.notifyIfIdle();
       for (const [nonce] of this.pendingAcks) {
         this.acknowledge(socket, nonce);
       }
@@ -87,7 +100,13 @@ export class ControlServer {
 
   private receive(socket: net.Socket, line: WorkerLine): void {
     if (line.t === 'start') {
+      const running = this.inFlight.get(socket) ?? new Set<string>();
+      running.add(line.id);
+      this.inFlight.set(socket, running);
       this.onCaseStart(line.id, line.trace);
+    } else if (line.t === 'end') {
+      this.inFlight.get(socket)?.delete(line.id);
+      this.notifyIfIdle();
     } else if (line.t === 'ack') {
       this.acknowledge(socket, line.nonce);
     }
@@ -97,6 +116,24 @@ export class ControlServer {
     const pending = this.pendingAcks.get(nonce);
     if (pending && pending.sockets.delete(socket) && pending.sockets.size === 0) {
       pending.done();
+    }
+  }
+
+  private countInFlight(): number {
+    let count = 0;
+    for (const running of this.inFlight.values()) {
+      count += running.size;
+    }
+    return count;
+  }
+
+  private notifyIfIdle(): void {
+    if (this.idleWaiters.length > 0 && this.countInFlight() === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) {
+        resolve();
+      }
     }
   }
 

@@ -176,10 +176,18 @@ export class TrcReporter implements Reporter {
     }
   }
 
-  /** Stop Vitest from starting more files; cases in flight finish. */
+  /**
+   * Stop Vitest from starting more files. Vitest's own cancel marks the cases in flight as
+   * skipped although they run to the end, so it waits until none is in flight; meanwhile the
+   * workers' flags already skip every case that would start.
+   */
   private stopScheduling(): void {
-    if (!this.cancelling && this.vitest) {
-      this.cancelling = this.vitest.cancelCurrentRun('keyboard-input').catch(reportError);
+    const vitest = this.vitest;
+    if (!this.cancelling && vitest) {
+      this.cancelling = this.control
+        .whenIdle()
+        .then(() => vitest.cancelCurrentRun('keyboard-input'))
+        .catch(reportError);
     }
   }
 

@@ -13,6 +13,7 @@ interface RunnerTask {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- mixins need a rest-any constructor
 type RunnerClass = new (...args: any[]) => {
   onBeforeRunTask?(task: RunnerTask): unknown;
+  onAfterRunTask?(task: RunnerTask): unknown;
   onBeforeTryTask?(task: RunnerTask, options?: unknown): unknown;
 };
 
@@ -62,9 +63,17 @@ export function createTrcRunner<T extends RunnerClass>(Base: T): T {
         task.mode = 'skip';
         task.result = { state: 'skip', note: control.reason };
       } else if (control && runnable) {
+        task.meta.trcStarted = true;
         control.send({ t: 'start', id: task.id, trace: task.meta.traceId as string });
       }
       await super.onBeforeRunTask?.(task);
+    }
+
+    override onAfterRunTask(task: RunnerTask): unknown {
+      if (task.type === 'test' && task.meta.trcStarted) {
+        getClient()?.send({ t: 'end', id: task.id });
+      }
+      return super.onAfterRunTask?.(task);
     }
 
     override onBeforeTryTask(task: RunnerTask, options?: unknown): unknown {

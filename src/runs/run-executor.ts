@@ -149,6 +149,7 @@ export class RunExecutor {
     if (this.deps.platform !== 'win32') {
       await stopProcessTree(pid, this.deps.platform);
     }
+    await this.deps.store.transition(runId, { from: '*', set: { exitedAt: new Date().toISOString() } });
     const exit: ChildExit = { exitCode: result.exitCode ?? null, signal: result.signal ?? null, stoppedBy };
     logger.info(exit, 'Vitest child exited');
     await finalizeRun(this.deps, runId, exit);

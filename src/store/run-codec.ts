@@ -15,6 +15,8 @@ export type RunFields = Partial<Omit<RunRecord, 'counts' | 'runId'>> & {
   stopReason?: string | null;
   /** Internal: an error that kept the run from starting or running (set by the daemon or the child). */
   childError?: string | null;
+  /** Internal: when the Vitest child process exited (before reports were written). */
+  exitedAt?: string;
   /** Internal: `host:pid` of the daemon executing the run. */
   owner?: string;
 };
