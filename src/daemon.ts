@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { createApp } from './api/create-app.js';
@@ -16,7 +18,16 @@ import { ControlBus } from './store/control-bus.js';
 import { createKeys } from './store/keys.js';
 import { RunStore } from './store/run-store.js';
 
-const LAUNCHER_PATH = fileURLToPath(new URL('../runner-plugin/launcher.js', import.meta.url));
+/** The compiled launcher, also when this module runs from source (tests). */
+function findLauncher(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    dir = path.dirname(dir);
+  }
+  return path.join(dir, 'dist', 'runner-plugin', 'launcher.js');
+}
+
+const LAUNCHER_PATH = findLauncher();
 
 export interface DaemonOptions {
   config: Config;

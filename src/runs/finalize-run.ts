@@ -37,7 +37,7 @@ export async function finalizeRun(deps: FinalizeDeps, runId: string, exit: Child
   const cause = decideCause(run, internals, exit);
   const tests = settleTests({
     tests: await deps.store.getTests(runId),
-    files: exit ? await deps.store.getFiles(runId) : plannedFromRequest(run),
+    files: exit ? sortKeys(await deps.store.getFiles(runId)) : plannedFromRequest(run),
     cause,
     createTraceId,
   });
@@ -67,6 +67,10 @@ export async function finalizeRun(deps: FinalizeDeps, runId: string, exit: Child
   await rm(deps.paths.workDir(runId), { recursive: true, force: true });
   await applyRetention(deps);
   return deps.store.getRun(runId);
+}
+
+function sortKeys(files: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 function plannedFromRequest(run: RunRecord): Record<string, string> {

@@ -39,7 +39,7 @@ function inFlightMessage(cause: StopCause): string {
  */
 export function settleTests(input: {
   tests: readonly TestRecord[];
-  /** Test files Vitest planned: JSON `[project, file]` keys as the child wrote them. */
+  /** Test files planned: JSON `[project, file]` keys as the child wrote them; placeholders keep this order. */
   files: Readonly<Record<string, string>>;
   cause: StopCause;
   createTraceId: () => string;
@@ -58,7 +58,7 @@ export function settleTests(input: {
     return { ...test, traceId };
   });
   const filesWithCases = new Set(settled.map((test) => JSON.stringify([test.project ?? '', test.file])));
-  for (const key of Object.keys(input.files).sort()) {
+  for (const key of Object.keys(input.files)) {
     if (filesWithCases.has(key)) {
       continue;
     }
