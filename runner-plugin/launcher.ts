@@ -18,6 +18,41 @@ type CreateVitest = (
 ) => Promise<Vitest>;
 
 const API_PATH = fileURLToPath(new URL('./api.js', import.meta.url));
+const API_SPECIFIER = 'trc/runner-plugin';
+
+/** Resolves `trc/runner-plugin` in test code to trc's API, without the project installing trc. */
+const apiAliasPlugin = {
+  name: 'trc:runner-plugin-api',
+  enforce: 'pre',
+  resolveId: (id: string) => (id === API_SPECIFIER ? API_PATH : null),
+};
+
+/**
+ * Vitest builds each inline `test.projects` entry from its own config, without the overrides
+ * given to the root: hand the alias plugin to each of them too.
+ */
+const projectsPlugin = {
+  name: 'trc:projects',
+  enforce: 'pre',
+  config(config: { test?: { projects?: unknown[] } }) {
+    const projects = config.test?.projects;
+    if (!Array.isArray(projects)) {
+      return;
+    }
+    config.test = {
+      ...config.test,
+      projects: projects.map((project) =>
+        isPlainObject(project)
+          ? { ...project, plugins: [...((project.plugins as unknown[]) ?? []), apiAliasPlugin] }
+          : project,
+      ),
+    };
+  },
+};
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
 
 function readConfig(): ChildConfig {
   const raw = process.env[CHILD_ENV.config];
@@ -86,7 +121,7 @@ async function main(): Promise<void> {
         ...(config.testNamePattern ? { testNamePattern: config.testNamePattern } : {}),
         ...(config.vitestProject ? { project: [config.vitestProject] } : {}),
       },
-      { resolve: { alias: [{ find: /^trc\/runner-plugin$/, replacement: API_PATH }] } },
+      { plugins: [apiAliasPlugin, projectsPlugin] },
     );
     (vitest as unknown as { reporters: unknown[] }).reporters.push(reporter);
     await vitest.start(config.files);
