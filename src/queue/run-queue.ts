@@ -19,6 +19,7 @@ export class RunQueue {
   private readonly queue: Queue;
   private worker: Worker | null = null;
   private closing: Promise<void> | null = null;
+  private isStopping = false;
 
   constructor(private readonly options: RunQueueOptions) {
     this.queue = new Queue(RUN_QUEUE_NAME, { connection: options.connection, prefix: options.prefix });
@@ -36,7 +37,15 @@ export class RunQueue {
   startWorker(): void {
     this.worker ??= new Worker(
       RUN_QUEUE_NAME,
-      async (job) => this.options.execute((job.data as { runId: string }).runId),
+      async (job) => {
+        const { runId } = job.data as { runId: string };
+        // A job fetched while the daemon stops goes back to the queue for the next start.
+        if (this.isStopping) {
+          await this.enqueue(runId);
+          return;
+        }
+        await this.options.execute(runId);
+      },
       {
         connection: this.options.connection,
         prefix: this.options.prefix,
@@ -51,6 +60,7 @@ export class RunQueue {
 
   /** Stop taking new runs; resolves once the worker's active jobs have returned. */
   async stopWorker(): Promise<void> {
+    this.isStopping = true;
     await this.worker?.close();
   }
 

@@ -3,6 +3,8 @@ import { CHILD_ENV, type ChildConfig } from './env-contract.js';
 
 export interface SpawnPlanInput {
   platform: NodeJS.Platform;
+  /** The daemon's environment, inherited by the child without trc's own TRC_* variables. */
+  baseEnv: NodeJS.ProcessEnv;
   nodePath: string;
   launcherPath: string;
   child: ChildConfig;
@@ -32,7 +34,13 @@ export function planSpawn(input: SpawnPlanInput): SpawnPlan {
   if (input.showConsole && !ownConsole) {
     notes.push(`showConsole ignored: only supported on Windows (this daemon runs on ${input.platform})`);
   }
+  const inherited = Object.fromEntries(
+    Object.entries(input.baseEnv).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && !entry[0].startsWith('TRC_'),
+    ),
+  );
   const env: Record<string, string> = {
+    ...inherited,
     NO_COLOR: '1',
     ...input.env,
     [CHILD_ENV.config]: JSON.stringify(input.child),
@@ -41,7 +49,7 @@ export function planSpawn(input: SpawnPlanInput): SpawnPlan {
   const options: Options = {
     cwd: input.child.projectRoot,
     env,
-    extendEnv: true,
+    extendEnv: false,
     shell: false,
     reject: false,
     stdin: 'ignore',

@@ -26,7 +26,9 @@ export interface ExecutorDeps extends FinalizeDeps {
 }
 
 interface ActiveRun {
-  pid: number;
+  /** Null until the child is spawned. */
+  pid: number | null;
+  /** Settles when the run has been finalized. */
   done: Promise<unknown>;
 }
 
@@ -51,11 +53,16 @@ export class RunExecutor {
       return;
     }
     const logger = this.deps.logger.child({ runId });
-    try {
-      await this.runChild(runId, logger);
-    } catch (err) {
+    const active: ActiveRun = { pid: null, done: Promise.resolve() };
+    active.done = this.runChild(runId, active, logger).catch(async (err: unknown) => {
       logger.error({ err }, 'run failed to execute');
       await this.failRun(runId, err instanceof Error ? err.message : String(err));
+    });
+    this.active.set(runId, active);
+    try {
+      await active.done;
+    } finally {
+      this.active.delete(runId);
     }
   }
 
@@ -71,7 +78,7 @@ export class RunExecutor {
     await Promise.all(runs.map(([, run]) => this.waitOrKill(run, this.deps.killGraceMs * 3)));
   }
 
-  private async runChild(runId: string, logger: Logger): Promise<void> {
+  private async runChild(runId: string, active: ActiveRun, logger: Logger): Promise<void> {
     const run = await this.requireRun(runId);
     const projectRoot = this.deps.projects.get(run.project);
     if (!projectRoot) {
@@ -101,6 +108,7 @@ export class RunExecutor {
     };
     const plan = planSpawn({
       platform: this.deps.platform,
+      baseEnv: process.env,
       nodePath: this.deps.nodePath,
       launcherPath: this.deps.launcherPath,
       child,
@@ -110,6 +118,7 @@ export class RunExecutor {
     });
     const subprocess = execa(plan.file, plan.args, plan.options);
     const pid = subprocess.pid;
+    active.pid = pid ?? null;
     if (pid === undefined) {
       const result = (await subprocess) as Result;
       throw new Error(`could not start the Vitest child: ${result.message ?? 'unknown error'}`);
@@ -135,15 +144,12 @@ export class RunExecutor {
     if (!(await this.requireRun(runId)).pauseRequested) {
       timer?.resume();
     }
-    const done = subprocess.then((result) => result as Result);
-    this.active.set(runId, { pid, done });
     let result: Result;
     try {
-      result = await done;
+      result = (await subprocess) as Result;
     } finally {
       timer?.cancel();
       stopListening();
-      this.active.delete(runId);
     }
     // Test workers that outlive their main process would keep running cases.
     if (this.deps.platform !== 'win32') {
@@ -160,9 +166,15 @@ export class RunExecutor {
     await this.deps.store.transition(runId, { from: '*', set: { stopReason: 'timed out' } });
     await this.deps.store.publishControl(runId, { type: 'cancel', reason: 'timed out' });
     const active = this.active.get(runId);
-    if (active) {
-      await this.waitOrKill(active, this.deps.killGraceMs);
-    } else {
+    const exited = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.deps.killGraceMs);
+      void active?.done.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    await exited;
+    if (this.active.has(runId)) {
       await stopProcessTree(pid, this.deps.platform);
     }
   }
@@ -175,7 +187,9 @@ export class RunExecutor {
     const outcome = await Promise.race([run.done.then(() => 'done' as const), grace]);
     clearTimeout(timer);
     if (outcome === 'late') {
-      await stopProcessTree(run.pid, this.deps.platform);
+      if (run.pid !== null) {
+        await stopProcessTree(run.pid, this.deps.platform);
+      }
       await run.done;
     }
   }

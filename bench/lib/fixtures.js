@@ -1,0 +1,130 @@
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** trc's own node_modules: fixtures link it so plain Vitest and trc run the same Vitest. */
+export const NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
+
+/** The first lines of a test file whose cases record their start (and end) times. */
+function recorderPreamble(fileLabel) {
+  return `import { appendFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
+
+const OUT = process.env.BENCH_STARTS;
+const FILE = ${JSON.stringify(fileLabel)};
+function mark(i, kind) {
+  if (OUT) {
+    appendFileSync(OUT, JSON.stringify({ t: performance.timeOrigin + performance.now(), file: FILE, i, kind }) + '\\n');
+  }
+}
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+`;
+}
+
+const TRIVIAL_ONE = `import { expect, it } from 'vitest';
+
+it('x', () => {
+  expect(1).toBe(1);
+});
+`;
+
+function trivialMany(count) {
+  return `import { expect, it } from 'vitest';
+
+for (let i = 0; i < ${count}; i += 1) {
+  it(\`case \${i}\`, () => {
+    expect(1).toBe(1);
+  });
+}
+`;
+}
+
+/** Many short async cases; each records its start first thing (scenario 2, pause/resume). */
+function pauseFile(label, count) {
+  return `${recorderPreamble(label)}
+for (let i = 0; i < ${count}; i += 1) {
+  it(\`case \${i}\`, async () => {
+    mark(i, 'start');
+    await sleep(3 + (i % 3));
+    expect(i).toBeGreaterThanOrEqual(0);
+  });
+}
+`;
+}
+
+/** Cases of a fixed length that record start and end (scenario 3, cancel). */
+function cancelFile(label, count, caseMs) {
+  return `${recorderPreamble(label)}
+for (let i = 0; i < ${count}; i += 1) {
+  it(\`case \${i}\`, async () => {
+    mark(i, 'start');
+    await sleep(${caseMs});
+    mark(i, 'end');
+  });
+}
+`;
+}
+
+/** One file whose first case records its start (scenario 4, cold start). */
+function startFile() {
+  return `${recorderPreamble('start')}
+it('first', () => {
+  mark(0, 'start');
+  expect(1).toBe(1);
+});
+
+it('second', () => {
+  expect(2).toBe(2);
+});
+`;
+}
+
+async function writeProject(root, name, files) {
+  const dir = path.join(root, name);
+  await mkdir(path.join(dir, 'tests'), { recursive: true });
+  await writeFile(path.join(dir, 'package.json'), `${JSON.stringify({ name: `bench-${name}`, private: true, type: 'module' })}\n`);
+  // cacheDir keeps Vite's cache out of the linked node_modules; pool and workers stay Vitest's defaults.
+  await writeFile(
+    path.join(dir, 'vitest.config.js'),
+    `import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  cacheDir: ${JSON.stringify(path.join(root, '.vite-cache', name))},
+  test: { include: ['tests/**/*.test.js'] },
+});
+`,
+  );
+  for (const [file, text] of Object.entries(files)) {
+    await writeFile(path.join(dir, 'tests', file), text);
+  }
+  return dir;
+}
+
+/**
+ * Generate every fixture project under `root` (which gets a `node_modules` link to trc's).
+ * @returns {Promise<Record<string, string>>} project name → absolute folder
+ */
+export async function createFixtures(root, sizes) {
+  await symlink(NODE_MODULES, path.join(root, 'node_modules'), 'dir');
+  const projects = {};
+  const manyFiles = {};
+  for (let i = 1; i <= sizes.manyFiles; i += 1) {
+    manyFiles[`t${String(i).padStart(3, '0')}.test.js`] = TRIVIAL_ONE;
+  }
+  projects.manyfiles = await writeProject(root, 'manyfiles', manyFiles);
+  projects.manycases = await writeProject(root, 'manycases', { 'cases.test.js': trivialMany(sizes.manyCases) });
+  const pauseFiles = {};
+  for (let i = 1; i <= sizes.pauseFiles; i += 1) {
+    pauseFiles[`p${i}.test.js`] = pauseFile(`p${i}`, sizes.pauseCases);
+  }
+  projects.pause = await writeProject(root, 'pause', pauseFiles);
+  const cancelFiles = {};
+  for (let i = 1; i <= sizes.cancelFiles; i += 1) {
+    cancelFiles[`c${String(i).padStart(2, '0')}.test.js`] = cancelFile(`c${i}`, sizes.cancelCases, sizes.cancelCaseMs);
+  }
+  projects.cancel = await writeProject(root, 'cancel', cancelFiles);
+  projects.start = await writeProject(root, 'start', { 'start.test.js': startFile() });
+  return projects;
+}

@@ -1,0 +1,67 @@
+import path from 'node:path';
+import { sleep, waitFor } from '../lib/clock.js';
+import { readStarts } from '../lib/starts-log.js';
+import { round, summarize } from '../lib/stats.js';
+
+/**
+ * Scenario 3, cancel: start the 20-file suite, wait until some cases passed, cancel, and take
+ * the child's exit (exitedAt) minus the later of the cancel call and the end of the last case
+ * that ran (the case in flight finishes first, by design).
+ */
+export async function measureCancel(ctx, { trials, expectedTotal }) {
+  const samples = [];
+  for (let trial = 0; trial < trials; trial += 1) {
+    const startsFile = path.join(ctx.outputDir, `cancel-${trial}.jsonl`);
+    const { run } = await ctx.client.startRun({ project: 'cancel', env: { BENCH_STARTS: startsFile } });
+    // Vary the point of cancel: different files, different moments within a case.
+    const passedAtLeast = 22 + ((trial * 7) % 20);
+    await waitFor(
+      async () => {
+        const current = await ctx.client.getRun(run.runId);
+        return current.counts.passed >= passedAtLeast || current.status !== 'RUNNING' ? current : false;
+      },
+      { timeoutMs: 120_000, intervalMs: 20, message: `cancel run ${run.runId} did not reach ${passedAtLeast} passed` },
+    );
+    await sleep((trial * 13) % 50);
+    const cancel = await ctx.client.control(run.runId, 'cancel');
+    if (cancel.status !== 202) {
+      throw new Error(`cancel of ${run.runId} answered ${cancel.status}: ${JSON.stringify(cancel.json)}`);
+    }
+    const end = await ctx.client.waitForTerminal(run.runId, { timeoutMs: 120_000 });
+    const marks = readStarts(startsFile);
+    const ends = marks.filter((mark) => mark.kind === 'end');
+    const starts = marks.filter((mark) => mark.kind === 'start');
+    const lastEnd = ends.at(-1)?.t ?? 0;
+    const from = Math.max(cancel.sentAt, lastEnd);
+    const counts = end.run.counts;
+    const sample = {
+      runId: run.runId,
+      status: end.run.status,
+      passedAtCancelThreshold: passedAtLeast,
+      cancelCallMs: round(cancel.answeredAt - cancel.sentAt, 2),
+      inFlightFinishedAfterCancelMs: round(Math.max(0, lastEnd - cancel.sentAt), 1),
+      latencyMs: end.exitedAt === null ? null : round(end.exitedAt - from, 1),
+      exitToTerminalMs: end.exitedAt === null ? null : round(end.terminalAt - end.exitedAt, 1),
+      startsAfterCancelAnswered: starts.filter((mark) => mark.t > cancel.answeredAt).length,
+      unfinishedCases: starts.length - ends.length,
+      counts,
+      countsConsistent:
+        counts.total === counts.passed + counts.failed + counts.skipped && counts.total === expectedTotal,
+    };
+    samples.push(sample);
+    ctx.log(
+      `cancel: trial ${trial + 1}/${trials} ${sample.status} exit ${sample.latencyMs} ms after max(cancel, last case end); counts ${JSON.stringify(counts)}`,
+    );
+    if (end.run.status !== 'CANCELLED') {
+      throw new Error(`cancelled run ${run.runId} ended ${end.run.status}: ${end.run.reason ?? ''}`);
+    }
+  }
+  const latencies = samples.map((sample) => sample.latencyMs ?? Infinity);
+  return {
+    trials: samples.length,
+    latencyMs: Object.fromEntries(Object.entries(summarize(latencies)).map(([k, v]) => [k, k === 'n' ? v : round(v, 1)])),
+    startsAfterCancelAnswered: samples.reduce((sum, sample) => sum + sample.startsAfterCancelAnswered, 0),
+    inconsistentCounts: samples.filter((sample) => !sample.countsConsistent).length,
+    samples,
+  };
+}

@@ -1,0 +1,101 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { median, round } from '../lib/stats.js';
+import { parseVitestDuration, runPlainVitest } from '../lib/plain-vitest.js';
+
+/**
+ * Scenario 1, control overhead: the same suite run by plain Vitest and by trc, interleaved
+ * (ABBA order so slow drift hits both), after one uncounted warm-up of each.
+ * Figure: median(trc POST → child exit) / median(plain spawn → exit).
+ */
+export async function measureOverhead(ctx, { key, project, reps, warmup }) {
+  const dir = ctx.projects[project];
+  const plain = [];
+  const trc = [];
+  if (warmup) {
+    ctx.log(`${key}: warm-up (plain, trc)`);
+    await runPlainOnce(ctx, dir, `${key}-warmup`);
+    await runTrcOnce(ctx, project);
+  }
+  for (let rep = 0; rep < reps; rep += 1) {
+    const order = rep % 2 === 0 ? ['plain', 'trc'] : ['trc', 'plain'];
+    for (const which of order) {
+      if (which === 'plain') {
+        const sample = await runPlainOnce(ctx, dir, `${key}-${rep}`);
+        plain.push(sample);
+        ctx.log(`${key}: rep ${rep + 1}/${reps} plain ${sample.wallMs.toFixed(0)} ms`);
+      } else {
+        const sample = await runTrcOnce(ctx, project);
+        trc.push(sample);
+        ctx.log(
+          `${key}: rep ${rep + 1}/${reps} trc ${sample.exitMs.toFixed(0)} ms to exit, ${sample.terminalMs.toFixed(0)} ms to terminal`,
+        );
+      }
+    }
+  }
+  const plainMedian = median(plain.map((s) => s.wallMs));
+  const trcExitMedian = median(trc.map((s) => s.exitMs));
+  const trcTerminalMedian = median(trc.map((s) => s.terminalMs));
+  return {
+    plain: { medianMs: round(plainMedian), samples: plain },
+    trc: { medianExitMs: round(trcExitMedian), medianTerminalMs: round(trcTerminalMedian), samples: trc },
+    ratioExit: round(trcExitMedian / plainMedian, 3),
+    ratioTerminal: round(trcTerminalMedian / plainMedian, 3),
+    phases: describePhases(plain, trc),
+  };
+}
+
+async function runPlainOnce(ctx, dir, label) {
+  const outFile = path.join(ctx.outputDir, `${label}-plain.log`);
+  const result = await runPlainVitest({ cwd: dir, outFile });
+  if (result.exitCode !== 0) {
+    throw new Error(`plain Vitest exited with ${result.exitCode} in ${dir}; output in ${outFile}:\n${result.output.slice(-2000)}`);
+  }
+  return { wallMs: round(result.wallMs), vitestDurationMs: result.vitestDurationMs };
+}
+
+async function runTrcOnce(ctx, project) {
+  const { run, sentAt } = await ctx.client.startRun({ project });
+  const end = await ctx.client.waitForTerminal(run.runId);
+  if (end.run.status !== 'COMPLETED' || end.run.result !== 'passed') {
+    throw new Error(`trc run ${run.runId} ended ${end.run.status}/${end.run.result}: ${end.run.reason ?? ''}`);
+  }
+  if (end.exitedAt === null) {
+    throw new Error(`trc run ${run.runId} has no exitedAt in Redis`);
+  }
+  const startedAt = Date.parse(end.run.startedAt);
+  const endedAt = Date.parse(end.run.endedAt);
+  const runLog = await readFile(path.join(ctx.logsDir, run.runId, 'run.log'), 'utf8').catch(() => '');
+  return {
+    runId: run.runId,
+    exitMs: round(end.exitedAt - sentAt),
+    terminalMs: round(end.terminalAt - sentAt),
+    postToSpawnMs: round(startedAt - sentAt),
+    childLifetimeMs: round(end.exitedAt - startedAt),
+    exitToEndedMs: round(endedAt - end.exitedAt),
+    reportsMs: round(end.terminalAt - endedAt),
+    vitestDurationMs: parseVitestDuration(runLog),
+    counts: end.run.counts,
+  };
+}
+
+/** Where trc's time goes, as medians: before the spawn, in the child outside Vitest's run, in Vitest, after exit. */
+function describePhases(plain, trc) {
+  const m = (list, field) => round(median(list.map((s) => s[field])));
+  const plainWall = m(plain, 'wallMs');
+  const plainVitest = m(plain, 'vitestDurationMs');
+  const trcChild = m(trc, 'childLifetimeMs');
+  const trcVitest = m(trc, 'vitestDurationMs');
+  return {
+    plain: { wallMs: plainWall, vitestReportedMs: plainVitest, outsideVitestRunMs: round(plainWall - plainVitest) },
+    trc: {
+      postToSpawnMs: m(trc, 'postToSpawnMs'),
+      childLifetimeMs: trcChild,
+      vitestReportedMs: trcVitest,
+      childOutsideVitestRunMs: round(trcChild - trcVitest),
+      exitToEndedMs: m(trc, 'exitToEndedMs'),
+      reportsMs: m(trc, 'reportsMs'),
+    },
+    vitestReportedRatio: round(trcVitest / plainVitest, 3),
+  };
+}

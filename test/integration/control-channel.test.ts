@@ -1,0 +1,191 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ControlClient } from '../../runner-plugin/control-client.js';
+import { createLineDecoder, type StateLine } from '../../runner-plugin/control-protocol.js';
+import { ControlServer } from '../../runner-plugin/control-server.js';
+import { waitFor } from '../setup/wait-for.js';
+
+const root = mkdtempSync(path.join(os.tmpdir(), 'trc-control-'));
+let socketPath: string;
+let server: ControlServer;
+let started: Array<[string, string]>;
+const rawSockets: net.Socket[] = [];
+let socketCount = 0;
+
+beforeEach(async () => {
+  socketPath = path.join(root, `s${(socketCount += 1)}.sock`);
+  started = [];
+  server = new ControlServer(socketPath, (testId, traceId) => started.push([testId, traceId]));
+  await server.listen();
+});
+
+afterEach(async () => {
+  vi.useRealTimers();
+  for (const socket of rawSockets.splice(0)) {
+    socket.destroy();
+  }
+  await server.close();
+});
+
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+const PAUSED = { paused: true, cancelled: false, reason: '' };
+const CANCELLED = { paused: false, cancelled: true, reason: 'cancelled' };
+
+async function connectClient(): Promise<ControlClient> {
+  const client = new ControlClient(socketPath);
+  await client.ready;
+  return client;
+}
+
+/** A bare worker that records the state lines it gets and acknowledges only when told. */
+async function connectRawWorker(): Promise<{ socket: net.Socket; lines: StateLine[] }> {
+  const socket = net.connect(socketPath);
+  rawSockets.push(socket);
+  const lines: StateLine[] = [];
+  socket.on(
+    'data',
+    createLineDecoder<StateLine>((line) => lines.push(line)),
+  );
+  await waitFor(() => lines.length > 0, { message: 'first state line' });
+  return { socket, lines };
+}
+
+/** Whether a promise has settled, checked after pending I/O callbacks ran. */
+async function isSettled(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  void promise.then(() => {
+    settled = true;
+  });
+  await new Promise((resolve) => setImmediate(resolve));
+  return settled;
+}
+
+describe('control channel: flags', () => {
+  it("gives a new client the server's current flags before ready resolves", async () => {
+    await server.update(CANCELLED, 'n0');
+    const client = await connectClient();
+    expect({ paused: client.paused, cancelled: client.cancelled, reason: client.reason }).toEqual(CANCELLED);
+  });
+
+  it('resolves update once every client applied the new flags', async () => {
+    const clients = [await connectClient(), await connectClient()];
+    expect(clients.every((client) => !client.paused)).toBe(true);
+    await server.update(PAUSED, 'n1');
+    expect(clients.every((client) => client.paused && !client.cancelled)).toBe(true);
+    await server.update(CANCELLED, 'n2');
+    expect(clients.map((client) => [client.paused, client.cancelled, client.reason])).toEqual([
+      [false, true, 'cancelled'],
+      [false, true, 'cancelled'],
+    ]);
+  });
+
+  it('wakes a client waiting for a change', async () => {
+    const client = await connectClient();
+    const changed = client.waitForChange();
+    await server.update(PAUSED, 'n1');
+    await changed;
+    expect(client.paused).toBe(true);
+  });
+
+  it('holds update until the worker acknowledges that nonce', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const worker = await connectRawWorker();
+    const updated = server.update(PAUSED, 'n1');
+    await waitFor(() => worker.lines.some((line) => line.nonce === 'n1'), {
+      message: 'state line with nonce',
+    });
+    expect(worker.lines.at(-1)).toEqual({ t: 'state', ...PAUSED, nonce: 'n1' });
+
+    worker.socket.write(`${JSON.stringify({ t: 'ack', nonce: 'other' })}\n`);
+    // Lines are handled in order: once this start is seen, the wrong ack was handled too.
+    worker.socket.write(`${JSON.stringify({ t: 'start', id: 'probe', trace: 'd'.repeat(32) })}\n`);
+    await waitFor(() => started.length === 1, { message: 'probe start reported' });
+    expect(await isSettled(updated)).toBe(false);
+    worker.socket.write(`${JSON.stringify({ t: 'ack', nonce: 'n1' })}\n`);
+    await updated;
+  });
+
+  it('resolves update at once when no client is connected', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    await server.update(PAUSED, 'n1');
+  });
+
+  it('does not let a client that went away block update', async () => {
+    // The 2 s acknowledgement bound cannot fire on a fake clock: only the close can release update.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const client = await connectClient();
+    const silent = await connectRawWorker();
+    const updated = server.update(PAUSED, 'n1');
+    await waitFor(() => silent.lines.some((line) => line.nonce === 'n1'), {
+      message: 'state line with nonce',
+    });
+    expect(await isSettled(updated)).toBe(false);
+    silent.socket.destroy();
+    await updated;
+    expect(client.paused).toBe(true);
+  });
+});
+
+describe('control channel: cases in flight', () => {
+  it('reports a started case to the server and is idle again after it ends', async () => {
+    const client = await connectClient();
+    const trace = 'a'.repeat(32);
+    client.send({ t: 'start', id: 'case-1', trace });
+    await waitFor(() => started.length === 1, { message: 'case start reported' });
+    expect(started).toEqual([['case-1', trace]]);
+
+    const idle = server.whenIdle();
+    expect(await isSettled(idle)).toBe(false);
+    client.send({ t: 'end', id: 'case-1' });
+    await idle;
+  });
+
+  it('is idle at once with nothing running', async () => {
+    await connectClient();
+    await server.whenIdle();
+  });
+
+  it('waits for cases in every worker, and forgets those of a worker that went away', async () => {
+    const client = await connectClient();
+    const worker = await connectRawWorker();
+    client.send({ t: 'start', id: 'a', trace: 'a'.repeat(32) });
+    worker.socket.write(`${JSON.stringify({ t: 'start', id: 'b', trace: 'b'.repeat(32) })}\n`);
+    await waitFor(() => started.length === 2, { message: 'both starts reported' });
+
+    const idle = server.whenIdle();
+    client.send({ t: 'end', id: 'a' });
+    // Lines are handled in order: once this start is seen, the end of `a` was handled too.
+    client.send({ t: 'start', id: 'c', trace: 'c'.repeat(32) });
+    await waitFor(() => started.length === 3, { message: 'third start reported' });
+    expect(await isSettled(idle)).toBe(false);
+    // `b` never ends: its worker goes away.
+    worker.socket.destroy();
+    client.send({ t: 'end', id: 'c' });
+    await idle;
+  });
+});
+
+describe('control channel: no server', () => {
+  it('makes a client ready and permissive when nothing listens', async () => {
+    const client = new ControlClient(path.join(root, 'nobody.sock'));
+    await client.ready;
+    expect(client.paused).toBe(false);
+    expect(client.cancelled).toBe(false);
+    client.send({ t: 'start', id: 'x', trace: 'c'.repeat(32) });
+  });
+
+  it('releases a paused client when the server goes away', async () => {
+    const client = await connectClient();
+    await server.update(PAUSED, 'n1');
+    const changed = client.waitForChange();
+    await server.close();
+    await changed;
+    expect(client.paused).toBe(false);
+  });
+});

@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import type { RunCounts, TestRecord } from '../../src/runs/model.js';
+import { createKeys, type RedisKeys } from '../../src/store/keys.js';
+import { decodeCounts } from '../../src/store/run-codec.js';
+import { TestRecordWriter } from '../../runner-plugin/test-record-writer.js';
+
+const RUN_ID = 'test_20240101_000000_abcdef01';
+const redis = new Redis(inject('redisUrl'));
+let keys: RedisKeys;
+let writer: TestRecordWriter;
+
+beforeEach(() => {
+  keys = createKeys(`t${randomBytes(6).toString('hex')}`);
+  writer = new TestRecordWriter(redis, keys, RUN_ID);
+});
+
+afterEach(async () => {
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${keys.prefix}:*`, 'COUNT', 500);
+    if (found.length > 0) {
+      await redis.del(...found);
+    }
+    cursor = next;
+  } while (cursor !== '0');
+});
+
+afterAll(async () => {
+  await redis.quit();
+});
+
+async function counts(): Promise<RunCounts> {
+  await writer.flush();
+  return decodeCounts(await redis.hgetall(keys.run(RUN_ID)));
+}
+
+async function stored(testId: string): Promise<TestRecord> {
+  await writer.flush();
+  return JSON.parse((await redis.hget(keys.tests(RUN_ID), testId)) ?? 'null') as TestRecord;
+}
+
+function collect(...ids: string[]): void {
+  writer.upsert(
+    ids.map((id) => ({ id, file: 'test/a.test.ts', name: id, fullName: `a > ${id}`, status: 'pending' })),
+  );
+}
+
+describe('TestRecordWriter', () => {
+  it('counts collected cases in total and none as running', async () => {
+    collect('a', 'b', 'c');
+    expect(await counts()).toEqual({ total: 3, passed: 0, failed: 0, skipped: 0, running: 0 });
+  });
+
+  it('moves counters by exact deltas as a case goes pending → running → passed', async () => {
+    collect('a', 'b');
+    writer.upsert([{ id: 'a', status: 'running', traceId: 'f'.repeat(32) }]);
+    expect(await counts()).toMatchObject({ total: 2, running: 1, passed: 0 });
+    writer.upsert([{ id: 'a', status: 'passed', durationMs: 12 }]);
+    expect(await counts()).toEqual({ total: 2, passed: 1, failed: 0, skipped: 0, running: 0 });
+    expect(await stored('a')).toMatchObject({
+      id: 'a',
+      file: 'test/a.test.ts',
+      fullName: 'a > a',
+      status: 'passed',
+      durationMs: 12,
+      traceId: 'f'.repeat(32),
+    });
+  });
+
+  it('counts a case in total once however often it is updated', async () => {
+    collect('a');
+    collect('a');
+    writer.upsert([{ id: 'a', status: 'running' }]);
+    writer.upsert([{ id: 'a', status: 'failed' }]);
+    writer.upsert([{ id: 'b', status: 'skipped', skipReason: 'todo' }]);
+    expect(await counts()).toEqual({ total: 2, passed: 0, failed: 1, skipped: 1, running: 0 });
+  });
+
+  it('never moves a case back from an end status', async () => {
+    collect('a');
+    writer.upsert([{ id: 'a', status: 'running' }]);
+    writer.upsert([{ id: 'a', status: 'passed' }]);
+    writer.upsert([{ id: 'a', status: 'running' }]);
+    writer.upsert([{ id: 'a', status: 'pending', durationMs: 3 }]);
+    expect(await counts()).toEqual({ total: 1, passed: 1, failed: 0, skipped: 0, running: 0 });
+    expect(await stored('a')).toMatchObject({ status: 'passed', durationMs: 3 });
+    expect(writer.get('a')?.status).toBe('passed');
+  });
+
+  it('keeps the order of first report in seq', async () => {
+    collect('b');
+    collect('a', 'c');
+    writer.upsert([{ id: 'b', status: 'running' }]);
+    expect((await stored('b')).seq).toBe(0);
+    expect((await stored('a')).seq).toBe(1);
+    expect((await stored('c')).seq).toBe(2);
+  });
+
+  it('flushes once every write so far reached Redis', async () => {
+    collect(...Array.from({ length: 200 }, (_, i) => `case-${i}`));
+    for (let i = 0; i < 200; i += 1) {
+      writer.upsert([{ id: `case-${i}`, status: 'running' }]);
+      writer.upsert([{ id: `case-${i}`, status: i % 2 === 0 ? 'passed' : 'failed' }]);
+    }
+    await writer.flush();
+    expect(await redis.hlen(keys.tests(RUN_ID))).toBe(200);
+    expect(decodeCounts(await redis.hgetall(keys.run(RUN_ID)))).toEqual({
+      total: 200,
+      passed: 100,
+      failed: 100,
+      skipped: 0,
+      running: 0,
+    });
+  });
+});
