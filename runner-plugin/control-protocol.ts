@@ -10,11 +10,20 @@ export interface StateLine {
   nonce?: string;
 }
 
-/** Worker → main. */
+/**
+ * Worker → main. Nothing is sent per fast case: a worker names the cases still running a few
+ * milliseconds after they started (so a crash finds them), names its cases in flight when it
+ * acknowledges a flag change, and says `idle` when the last of them ends after a cancel.
+ */
 export type WorkerLine =
-  | { t: 'ack'; nonce: string }
-  | { t: 'start'; id: string; trace: string }
-  | { t: 'end'; id: string };
+  | { t: 'ack'; nonce: string; running: RunningCase[] }
+  | { t: 'running'; running: RunningCase[] }
+  | { t: 'idle' };
+
+export interface RunningCase {
+  id: string;
+  trace: string;
+}
 
 /** Split a socket's byte stream into parsed JSON lines. */
 export function createLineDecoder<T>(onLine: (line: T) => void): (chunk: Buffer | string) => void {

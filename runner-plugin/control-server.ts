@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import net from 'node:net';
-import { createLineDecoder, type StateLine, type WorkerLine } from './control-protocol.js';
+import { createLineDecoder, type RunningCase, type StateLine, type WorkerLine } from './control-protocol.js';
 
 export interface ControlFlags {
   paused: boolean;
@@ -12,21 +12,21 @@ export interface ControlFlags {
 const ACK_TIMEOUT_MS = 2000;
 
 /**
- * The Vitest main process's end of the control channel: pushes flags to every test worker
- * and hears from them when a case starts (exact, unlike Vitest's batched task updates).
+ * The Vitest main process's end of the control channel: pushes flags to every test worker and
+ * learns, in their acknowledgements, which cases they are running at that moment.
  */
 export class ControlServer {
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private readonly pendingAcks = new Map<string, { sockets: Set<net.Socket>; done: () => void }>();
-  private flags: ControlFlags = { paused: false, cancelled: false, reason: '' };
-  /** Cases started and not yet ended, by the worker that runs them. */
-  private readonly inFlight = new Map<net.Socket, Set<string>>();
+  /** Workers that still run a case after a cancel. */
+  private readonly busy = new Set<net.Socket>();
   private idleWaiters: Array<() => void> = [];
+  private flags: ControlFlags = { paused: false, cancelled: false, reason: '' };
 
   constructor(
     private readonly socketPath: string,
-    private readonly onCaseStart: (testId: string, traceId: string) => void,
+    private readonly onRunning: (cases: RunningCase[]) => void,
   ) {
     this.server = net.createServer((socket) => this.accept(socket));
   }
@@ -65,9 +65,9 @@ export class ControlServer {
     this.pendingAcks.delete(nonce);
   }
 
-  /** Resolves when no test case is running in any worker. */
+  /** After a cancel: resolves when no worker runs a case any more. */
   whenIdle(): Promise<void> {
-    if (this.countInFlight() === 0) {
+    if (this.busy.size === 0) {
       return Promise.resolve();
     }
     return new Promise((resolve) => this.idleWaiters.push(resolve));
@@ -88,8 +88,7 @@ export class ControlServer {
     socket.on('data', createLineDecoder<WorkerLine>((line) => this.receive(socket, line)));
     const forget = (): void => {
       this.sockets.delete(socket);
-      this.inFlight.delete(socket);
-      this.notifyIfIdle();
+      this.markIdle(socket);
       for (const [nonce] of this.pendingAcks) {
         this.acknowledge(socket, nonce);
       }
@@ -99,17 +98,21 @@ export class ControlServer {
   }
 
   private receive(socket: net.Socket, line: WorkerLine): void {
-    if (line.t === 'start') {
-      const running = this.inFlight.get(socket) ?? new Set<string>();
-      running.add(line.id);
-      this.inFlight.set(socket, running);
-      this.onCaseStart(line.id, line.trace);
-    } else if (line.t === 'end') {
-      this.inFlight.get(socket)?.delete(line.id);
-      this.notifyIfIdle();
-    } else if (line.t === 'ack') {
-      this.acknowledge(socket, line.nonce);
+    if (line.t === 'idle') {
+      this.markIdle(socket);
+      return;
     }
+    if (line.t === 'running') {
+      this.onRunning(line.running);
+      return;
+    }
+    if (this.flags.cancelled && line.running.length > 0) {
+      this.busy.add(socket);
+    }
+    if (line.running.length > 0) {
+      this.onRunning(line.running);
+    }
+    this.acknowledge(socket, line.nonce);
   }
 
   private acknowledge(socket: net.Socket, nonce: string): void {
@@ -119,16 +122,8 @@ export class ControlServer {
     }
   }
 
-  private countInFlight(): number {
-    let count = 0;
-    for (const running of this.inFlight.values()) {
-      count += running.size;
-    }
-    return count;
-  }
-
-  private notifyIfIdle(): void {
-    if (this.idleWaiters.length > 0 && this.countInFlight() === 0) {
+  private markIdle(socket: net.Socket): void {
+    if (this.busy.delete(socket) && this.busy.size === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const resolve of waiters) {

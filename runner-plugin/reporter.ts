@@ -30,6 +30,7 @@ export class TrcReporter implements Reporter {
   private vitest: Vitest | null = null;
   private cancelling: Promise<void> | null = null;
   private controlQueue: Promise<void> = Promise.resolve();
+  private readonly relativePaths = new Map<string, string>();
 
   constructor(
     private readonly config: ChildConfig,
@@ -40,7 +41,7 @@ export class TrcReporter implements Reporter {
     this.keys = createKeys(config.keyPrefix);
     this.records = new TestRecordWriter(redis, this.keys, config.runId);
     this.logs = new CaseLogWriter(config.logsDir);
-    this.control = new ControlServer(config.controlSocket, (id, trace) => this.markStarted(id, trace));
+    this.control = new ControlServer(config.controlSocket, (cases) => this.markRunning(cases));
   }
 
   async onInit(vitest: Vitest): Promise<void> {
@@ -85,6 +86,13 @@ export class TrcReporter implements Reporter {
       changes.push({ ...this.describe(testCase), ...(this.records.get(testCase.id) ? {} : { status: 'pending' }) });
     }
     this.records.upsert(changes);
+  }
+
+  onTestCaseReady(testCase: TestCase): void {
+    const traceId = (testCase.meta() as { traceId?: string }).traceId;
+    if (traceId) {
+      this.markRunning([{ id: testCase.id, trace: traceId }]);
+    }
   }
 
   onTestCaseResult(testCase: TestCase): void {
@@ -168,6 +176,8 @@ export class TrcReporter implements Reporter {
       this.flags = { ...this.flags, cancelled: true, reason: message.reason };
     }
     await this.control.update(this.flags, message.nonce ?? randomUUID());
+    // The cases the workers named as running are in Redis before the request is answered.
+    await this.records.flush();
     if (message.nonce) {
       await this.redis.publish(this.keys.ack(this.config.runId), message.nonce);
     }
@@ -191,9 +201,11 @@ export class TrcReporter implements Reporter {
     }
   }
 
-  private markStarted(testId: string, traceId: string): void {
-    this.logs.bind(testId, traceId);
-    this.records.upsert([{ id: testId, status: 'running', traceId }]);
+  private markRunning(cases: ReadonlyArray<{ id: string; trace: string }>): void {
+    for (const { id, trace } of cases) {
+      this.logs.bind(id, trace);
+    }
+    this.records.upsert(cases.map(({ id, trace }) => ({ id, status: 'running' as const, traceId: trace })));
   }
 
   private skipReason(testCase: TestCase, note: string | undefined): string {
@@ -223,7 +235,12 @@ export class TrcReporter implements Reporter {
   }
 
   private relative(moduleId: string): string {
-    return path.relative(this.config.projectRoot, moduleId).split(path.sep).join('/');
+    let relative = this.relativePaths.get(moduleId);
+    if (relative === undefined) {
+      relative = path.relative(this.config.projectRoot, moduleId).split(path.sep).join('/');
+      this.relativePaths.set(moduleId, relative);
+    }
+    return relative;
   }
 
   private fileKey(projectName: string, moduleId: string): string {

@@ -32,12 +32,17 @@ function getClient(): ControlClient | null {
 
 let lastYield = performance.now();
 
-/** Let socket data in when a run of synchronous-looking cases has kept the event loop busy. */
-async function yieldIfBusy(): Promise<void> {
-  const now = performance.now();
-  if (now - lastYield >= MAX_MS_WITHOUT_YIELD) {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    lastYield = performance.now();
+/** True when a run of synchronous-looking cases has kept the event loop from taking in pushed flags. */
+function isOverdueForYield(): boolean {
+  return performance.now() - lastYield >= MAX_MS_WITHOUT_YIELD;
+}
+
+async function waitUntilRunnable(control: ControlClient): Promise<void> {
+  await control.ready;
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  lastYield = performance.now();
+  while (control.paused && !control.cancelled) {
+    await control.waitForChange();
   }
 }
 
@@ -48,31 +53,29 @@ async function yieldIfBusy(): Promise<void> {
  */
 export function createTrcRunner<T extends RunnerClass>(Base: T): T {
   class TrcRunner extends Base {
-    override async onBeforeRunTask(task: RunnerTask): Promise<void> {
+    override onBeforeRunTask(task: RunnerTask): unknown {
       const control = getClient();
-      if (control) {
-        await control.ready;
-        await yieldIfBusy();
-        while (control.paused && !control.cancelled) {
-          await control.waitForChange();
-        }
+      // The common case stays synchronous: no await per test case unless there is a reason to wait.
+      if (control && (!control.isReady || control.paused || isOverdueForYield())) {
+        return waitUntilRunnable(control).then(() => this.startCase(task, control));
       }
+      return this.startCase(task, control);
+    }
+
+    startCase(task: RunnerTask, control: ControlClient | null): unknown {
       task.meta.traceId ??= createTraceId();
       const runnable = task.mode === 'run' || task.mode === 'queued';
       if (control?.cancelled && runnable) {
         task.mode = 'skip';
         task.result = { state: 'skip', note: control.reason };
       } else if (control && runnable) {
-        task.meta.trcStarted = true;
-        control.send({ t: 'start', id: task.id, trace: task.meta.traceId as string });
+        control.caseStarted(task.id, task.meta.traceId as string);
       }
-      await super.onBeforeRunTask?.(task);
+      return super.onBeforeRunTask?.(task);
     }
 
     override onAfterRunTask(task: RunnerTask): unknown {
-      if (task.type === 'test' && task.meta.trcStarted) {
-        getClient()?.send({ t: 'end', id: task.id });
-      }
+      getClient()?.caseEnded(task.id);
       return super.onAfterRunTask?.(task);
     }
 

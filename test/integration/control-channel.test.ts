@@ -18,7 +18,7 @@ let socketCount = 0;
 beforeEach(async () => {
   socketPath = path.join(root, `s${(socketCount += 1)}.sock`);
   started = [];
-  server = new ControlServer(socketPath, (testId, traceId) => started.push([testId, traceId]));
+  server = new ControlServer(socketPath, (cases) => started.push(...cases.map(({ id, trace }): [string, string] => [id, trace])));
   await server.listen();
 });
 
@@ -102,12 +102,12 @@ describe('control channel: flags', () => {
     });
     expect(worker.lines.at(-1)).toEqual({ t: 'state', ...PAUSED, nonce: 'n1' });
 
-    worker.socket.write(`${JSON.stringify({ t: 'ack', nonce: 'other' })}\n`);
-    // Lines are handled in order: once this start is seen, the wrong ack was handled too.
-    worker.socket.write(`${JSON.stringify({ t: 'start', id: 'probe', trace: 'd'.repeat(32) })}\n`);
-    await waitFor(() => started.length === 1, { message: 'probe start reported' });
+    worker.socket.write(`${JSON.stringify({ t: 'ack', nonce: 'other', running: [] })}\n`);
+    // Lines are handled in order: once this one is seen, the wrong ack was handled too.
+    worker.socket.write(`${JSON.stringify({ t: 'running', running: [{ id: 'probe', trace: 'd'.repeat(32) }] })}\n`);
+    await waitFor(() => started.length === 1, { message: 'probe reported' });
     expect(await isSettled(updated)).toBe(false);
-    worker.socket.write(`${JSON.stringify({ t: 'ack', nonce: 'n1' })}\n`);
+    worker.socket.write(`${JSON.stringify({ t: 'ack', nonce: 'n1', running: [] })}\n`);
     await updated;
   });
 
@@ -133,40 +133,48 @@ describe('control channel: flags', () => {
 });
 
 describe('control channel: cases in flight', () => {
-  it('reports a started case to the server and is idle again after it ends', async () => {
+  it('names the cases in flight when it acknowledges, and reports a slow case without being asked', async () => {
     const client = await connectClient();
     const trace = 'a'.repeat(32);
-    client.send({ t: 'start', id: 'case-1', trace });
-    await waitFor(() => started.length === 1, { message: 'case start reported' });
-    expect(started).toEqual([['case-1', trace]]);
+    client.caseStarted('slow-case', trace);
+    await waitFor(() => started.length === 1, { message: 'slow case reported' });
+    expect(started).toEqual([['slow-case', trace]]);
+    client.caseStarted('second', 'b'.repeat(32));
+    await server.update(PAUSED, 'n1');
+    expect(started).toContainEqual(['second', 'b'.repeat(32)]);
+    expect(client.paused).toBe(true);
+  });
 
-    const idle = server.whenIdle();
-    expect(await isSettled(idle)).toBe(false);
-    client.send({ t: 'end', id: 'case-1' });
-    await idle;
+  it('does not report a case that ended quickly', async () => {
+    const client = await connectClient();
+    client.caseStarted('fast', 'f'.repeat(32));
+    client.caseEnded('fast');
+    client.caseStarted('slow', 'e'.repeat(32));
+    await waitFor(() => started.length > 0, { message: 'slow case reported' });
+    expect(started).toEqual([['slow', 'e'.repeat(32)]]);
   });
 
   it('is idle at once with nothing running', async () => {
     await connectClient();
+    await server.update(CANCELLED, 'n1');
     await server.whenIdle();
   });
 
-  it('waits for cases in every worker, and forgets those of a worker that went away', async () => {
+  it('after a cancel, waits for the cases in flight in every worker, and forgets a worker that went away', async () => {
     const client = await connectClient();
     const worker = await connectRawWorker();
-    client.send({ t: 'start', id: 'a', trace: 'a'.repeat(32) });
-    worker.socket.write(`${JSON.stringify({ t: 'start', id: 'b', trace: 'b'.repeat(32) })}\n`);
-    await waitFor(() => started.length === 2, { message: 'both starts reported' });
+    client.caseStarted('a', 'a'.repeat(32));
+    const updated = server.update(CANCELLED, 'n1');
+    await waitFor(() => worker.lines.some((line) => line.nonce === 'n1'), { message: 'cancel reached the worker' });
+    worker.socket.write(`${JSON.stringify({ t: 'ack', nonce: 'n1', running: [{ id: 'b', trace: 'b'.repeat(32) }] })}\n`);
+    await updated;
+    expect(client.cancelled).toBe(true);
 
     const idle = server.whenIdle();
-    client.send({ t: 'end', id: 'a' });
-    // Lines are handled in order: once this start is seen, the end of `a` was handled too.
-    client.send({ t: 'start', id: 'c', trace: 'c'.repeat(32) });
-    await waitFor(() => started.length === 3, { message: 'third start reported' });
-    expect(await isSettled(idle)).toBe(false);
+    client.caseEnded('a');
     // `b` never ends: its worker goes away.
+    expect(await isSettled(idle)).toBe(false);
     worker.socket.destroy();
-    client.send({ t: 'end', id: 'c' });
     await idle;
   });
 });
@@ -177,7 +185,8 @@ describe('control channel: no server', () => {
     await client.ready;
     expect(client.paused).toBe(false);
     expect(client.cancelled).toBe(false);
-    client.send({ t: 'start', id: 'x', trace: 'c'.repeat(32) });
+    client.caseStarted('x', 'c'.repeat(32));
+    client.caseEnded('x');
   });
 
   it('releases a paused client when the server goes away', async () => {
