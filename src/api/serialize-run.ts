@@ -34,7 +34,11 @@ export function buildRunLinks(runId: string): RunLinks {
   };
 }
 
-/** Turns a stored run into its API shape (adds `links`, keeps every RunRecord field). */
+/** Shown instead of the child's environment values, which often hold secrets. */
+export const REDACTED_VALUE = '***';
+
+/** Turns a stored run into its API shape: adds `links`; `env` keeps its names, never its values. */
 export function toApiRun(run: RunRecord): ApiRun {
-  return { ...run, links: buildRunLinks(run.runId) };
+  const env = Object.fromEntries(Object.keys(run.env).map((name) => [name, REDACTED_VALUE]));
+  return { ...run, env, links: buildRunLinks(run.runId) };
 }

@@ -10,8 +10,14 @@ describe('a run from start to reports (basic fixture: pass, fail, skip, todo)', 
 
   beforeAll(async () => {
     trc = await startTestDaemon();
-    const created = await trc.request('POST', '/api/v1/runs', { project: 'basic', labels: { team: 'qa' } });
+    const created = await trc.request('POST', '/api/v1/runs', {
+      project: 'basic',
+      labels: { team: 'qa' },
+      env: { API_PASSWORD: 'hunter2' },
+    });
     expect(created.status).toBe(202);
+    // The child's environment often holds secrets: the API shows the names only.
+    expect(created.body.run.env).toEqual({ API_PASSWORD: '***' });
     runId = created.body.run.runId;
     expect(created.headers.get('location')).toBe(`/api/v1/runs/${runId}`);
     expect(runId).toMatch(/^test_\d{8}_\d{6}_[0-9a-f]{8}$/);

@@ -26,7 +26,7 @@ function createFakeRuns(health: () => Promise<boolean>): RunService {
       if (runId !== RUN_ID) {
         throw new AppError('Run not found', { code: 'RUN_NOT_FOUND' });
       }
-      return { runId, status: 'RUNNING' } as RunRecord;
+      return { runId, status: 'RUNNING', env: {} } as unknown as RunRecord;
     },
     isHealthy: health,
     createRun: notUsed, listRuns: notUsed, pauseRun: notUsed, resumeRun: notUsed, cancelRun: notUsed,
