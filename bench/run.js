@@ -47,10 +47,14 @@ function intFromEnv(name, fallback) {
 
 function readPlan() {
   const quick = Boolean(process.env.BENCH_QUICK) && process.env.BENCH_QUICK !== '0';
-  const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((name) => name.trim()) : SCENARIOS;
+  const only = process.env.BENCH_ONLY
+    ? process.env.BENCH_ONLY.split(',').map((name) => name.trim())
+    : SCENARIOS;
   const unknown = only.filter((name) => !SCENARIOS.includes(name));
   if (unknown.length > 0) {
-    throw new Error(`BENCH_ONLY names unknown scenarios: ${unknown.join(', ')} (known: ${SCENARIOS.join(', ')})`);
+    throw new Error(
+      `BENCH_ONLY names unknown scenarios: ${unknown.join(', ')} (known: ${SCENARIOS.join(', ')})`,
+    );
   }
   const reps = intFromEnv('BENCH_REPS', quick ? 2 : 5);
   return {
@@ -75,7 +79,8 @@ function readPlan() {
 
 /** Which trc was measured: the commit and the source files changed since it (others edit concurrently). */
 async function describeSource() {
-  const git = (args) => execa('git', args, { cwd: REPO_ROOT, reject: false }).then((result) => result.stdout.trim());
+  const git = (args) =>
+    execa('git', args, { cwd: REPO_ROOT, reject: false }).then((result) => result.stdout.trim());
   const changed = await git(['status', '--porcelain', '--', 'src', 'runner-plugin']);
   return {
     commit: (await git(['rev-parse', '--short', 'HEAD'])) || 'unknown',
@@ -234,12 +239,15 @@ async function main() {
   await writeFormatted(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
   await writeFormatted(path.join(RESULTS_DIR, 'latest.md'), buildMarkdown(report));
   process.stdout.write(`\n${formatTextTable(rows)}\n\n`);
-  process.stdout.write(`figures written to ${path.join(RESULTS_DIR, 'latest.json')} and latest.md (${report.durationS} s)\n`);
+  process.stdout.write(
+    `figures written to ${path.join(RESULTS_DIR, 'latest.json')} and latest.md (${report.durationS} s)\n`,
+  );
   return Object.keys(errors).length === 0 ? 0 : 1;
 }
 
 const fmtS = (ms) => (ms === null || ms === undefined ? '—' : `${(ms / 1000).toFixed(2)} s`);
-const fmtMs = (ms) => (ms === null || ms === undefined ? '—' : ms === Infinity ? '∞' : `${Number(ms).toFixed(1)} ms`);
+const fmtMs = (ms) =>
+  ms === null || ms === undefined ? '—' : ms === Infinity ? '∞' : `${Number(ms).toFixed(1)} ms`;
 const spread = (s) => `p50 ${fmtMs(s.p50)} / p95 ${fmtMs(s.p95)} / max ${fmtMs(s.max)}`;
 
 function buildRows(plan, results, errors) {
@@ -368,11 +376,15 @@ function buildMarkdown(report) {
     const add = (phase, ms, note = '') => phaseRows.push({ name, phase, ms: fmtMs(ms), note });
     add('plain: spawn→exit', phases.plain.wallMs);
     add('plain: Vitest "Duration"', phases.plain.vitestReportedMs);
-    add('plain: outside Vitest\'s run (boot, teardown)', phases.plain.outsideVitestRunMs);
+    add("plain: outside Vitest's run (boot, teardown)", phases.plain.outsideVitestRunMs);
     add('trc: POST→spawn (HTTP, Redis, queue)', phases.trc.postToSpawnMs);
     add('trc: spawn→exit (child lifetime)', phases.trc.childLifetimeMs);
-    add('trc: Vitest "Duration" in the child', phases.trc.vitestReportedMs, `ratio to plain ${phases.vitestReportedRatio}`);
-    add('trc: child outside Vitest\'s run (launcher, Redis, teardown)', phases.trc.childOutsideVitestRunMs);
+    add(
+      'trc: Vitest "Duration" in the child',
+      phases.trc.vitestReportedMs,
+      `ratio to plain ${phases.vitestReportedRatio}`,
+    );
+    add("trc: child outside Vitest's run (launcher, Redis, teardown)", phases.trc.childOutsideVitestRunMs);
     add('trc: exit→endedAt (settle cases)', phases.trc.exitToEndedMs);
     add('trc: endedAt→terminal (reports)', phases.trc.reportsMs);
   }

@@ -36,7 +36,12 @@ export function getLogger(context?: TaskLike): Logger {
       key && logsDir
         ? pino(
             { base: { traceId } },
-            pino.destination({ dest: path.join(logsDir, `${key}.log`), sync: true, append: true, mkdir: true }),
+            pino.destination({
+              dest: path.join(logsDir, `${key}.log`),
+              sync: true,
+              append: true,
+              mkdir: true,
+            }),
           )
         : pino({ base: traceId ? { traceId } : {} });
     loggers.set(key, logger);

@@ -33,7 +33,10 @@ export class ControlClient {
     });
     this.socket = net.connect(socketPath);
     this.socket.setNoDelay?.(true);
-    this.socket.on('data', createLineDecoder<StateLine>((line) => this.apply(line)));
+    this.socket.on(
+      'data',
+      createLineDecoder<StateLine>((line) => this.apply(line)),
+    );
     // A lost channel must never hang the run: behave as if no control existed.
     const release = (): void => {
       this.paused = false;

@@ -85,7 +85,10 @@ export class ControlServer {
     socket.setNoDelay?.(true);
     socket.unref();
     socket.write(this.stateLine());
-    socket.on('data', createLineDecoder<WorkerLine>((line) => this.receive(socket, line)));
+    socket.on(
+      'data',
+      createLineDecoder<WorkerLine>((line) => this.receive(socket, line)),
+    );
     const forget = (): void => {
       this.sockets.delete(socket);
       this.markIdle(socket);

@@ -88,7 +88,9 @@ function baseRunnerImport(vitestPackageDir: string): string {
 
 function connect(config: ChildConfig): Redis {
   const options = { enableAutoPipelining: true, maxRetriesPerRequest: 5, lazyConnect: false };
-  return config.redis.includes('://') ? new Redis(config.redis, options) : new Redis({ path: config.redis, ...options });
+  return config.redis.includes('://')
+    ? new Redis(config.redis, options)
+    : new Redis({ path: config.redis, ...options });
 }
 
 async function main(): Promise<void> {

@@ -46,7 +46,10 @@ export class TrcReporter implements Reporter {
 
   async onInit(vitest: Vitest): Promise<void> {
     this.vitest = vitest;
-    installRunners(vitest.projects, { workDir: this.config.workDir, baseRunnerImport: this.baseRunnerImport });
+    installRunners(vitest.projects, {
+      workDir: this.config.workDir,
+      baseRunnerImport: this.baseRunnerImport,
+    });
     await this.control.listen();
     this.subscriber.on('message', (_channel: string, text: string) => {
       const message = JSON.parse(text) as ControlMessage;
@@ -65,7 +68,10 @@ export class TrcReporter implements Reporter {
   }
 
   onTestRunStart(specifications: ReadonlyArray<TestSpecification>): void {
-    const fields = specifications.flatMap((spec) => [this.fileKey(spec.project.name, spec.moduleId), 'planned']);
+    const fields = specifications.flatMap((spec) => [
+      this.fileKey(spec.project.name, spec.moduleId),
+      'planned',
+    ]);
     if (fields.length > 0) {
       void this.redis.hset(this.keys.files(this.config.runId), ...fields).catch(reportError);
     }
@@ -83,7 +89,10 @@ export class TrcReporter implements Reporter {
   onTestModuleCollected(module: TestModule): void {
     const changes: Array<Partial<TestRecord> & { id: string }> = [];
     for (const testCase of module.children.allTests()) {
-      changes.push({ ...this.describe(testCase), ...(this.records.get(testCase.id) ? {} : { status: 'pending' }) });
+      changes.push({
+        ...this.describe(testCase),
+        ...(this.records.get(testCase.id) ? {} : { status: 'pending' }),
+      });
     }
     this.records.upsert(changes);
   }
@@ -211,7 +220,11 @@ export class TrcReporter implements Reporter {
   private skipReason(testCase: TestCase, note: string | undefined): string {
     const known = this.records.get(testCase.id);
     const neverStarted = !known || known.status === 'pending';
-    if (this.flags.cancelled && neverStarted && (!note || note === VITEST_ABORT_NOTE || note === this.flags.reason)) {
+    if (
+      this.flags.cancelled &&
+      neverStarted &&
+      (!note || note === VITEST_ABORT_NOTE || note === this.flags.reason)
+    ) {
       return this.flags.reason;
     }
     if (note) {
@@ -248,8 +261,13 @@ export class TrcReporter implements Reporter {
   }
 }
 
-function toTestError(error: SerializedError | { message?: string; stack?: string; name?: string; diff?: string }): TestError {
-  const message = [error.name && error.name !== 'Error' ? `${error.name}: ` : '', error.message ?? String(error)].join('');
+function toTestError(
+  error: SerializedError | { message?: string; stack?: string; name?: string; diff?: string },
+): TestError {
+  const message = [
+    error.name && error.name !== 'Error' ? `${error.name}: ` : '',
+    error.message ?? String(error),
+  ].join('');
   const stack = [error.stack, 'diff' in error && error.diff ? `\n${error.diff}` : ''].join('');
   return { message, ...(stack ? { stack } : {}), kind: 'failure' };
 }

@@ -60,7 +60,9 @@ export class TestRecordWriter {
   private merge(change: Change): void {
     const previous = this.records.get(change.id);
     const status =
-      previous && change.status && RANK[change.status] < RANK[previous.status] ? previous.status : change.status;
+      previous && change.status && RANK[change.status] < RANK[previous.status]
+        ? previous.status
+        : change.status;
     const record: TestRecord = {
       file: '',
       name: '',

@@ -14,4 +14,3 @@ export function getTraceState(): TraceState {
   holder[KEY] ??= { logsDir: process.env.TRC_RUN_LOGS_DIR ?? null, current: null };
   return holder[KEY];
 }
-

@@ -82,7 +82,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     logger,
     execute: (runId) => executor.execute(runId),
   });
-  const service = new DefaultRunService({ ...finalizeDeps, bus, queue, projects, platform: process.platform });
+  const service = new DefaultRunService({
+    ...finalizeDeps,
+    bus,
+    queue,
+    projects,
+    platform: process.platform,
+  });
   await recoverOrphans({ store, finalizeDeps, logger });
   if (options.runWorker ?? true) {
     queue.startWorker();

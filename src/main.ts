@@ -35,7 +35,11 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
     });
   }
   let daemon: Awaited<ReturnType<typeof startDaemon>> | null = null;
-  daemon = await startDaemon({ config, logger, redisUrl: config.redisUrl ?? (privateRedis as PrivateRedis).url });
+  daemon = await startDaemon({
+    config,
+    logger,
+    redisUrl: config.redisUrl ?? (privateRedis as PrivateRedis).url,
+  });
   process.once('SIGTERM', () => void stop('SIGTERM', 0));
   process.once('SIGINT', () => void stop('SIGINT', 0));
 }

@@ -84,7 +84,10 @@ it('second', () => {
 async function writeProject(root, name, files) {
   const dir = path.join(root, name);
   await mkdir(path.join(dir, 'tests'), { recursive: true });
-  await writeFile(path.join(dir, 'package.json'), `${JSON.stringify({ name: `bench-${name}`, private: true, type: 'module' })}\n`);
+  await writeFile(
+    path.join(dir, 'package.json'),
+    `${JSON.stringify({ name: `bench-${name}`, private: true, type: 'module' })}\n`,
+  );
   // cacheDir keeps Vite's cache out of the linked node_modules; pool and workers stay Vitest's defaults.
   await writeFile(
     path.join(dir, 'vitest.config.js'),
@@ -114,7 +117,9 @@ export async function createFixtures(root, sizes) {
     manyFiles[`t${String(i).padStart(3, '0')}.test.js`] = TRIVIAL_ONE;
   }
   projects.manyfiles = await writeProject(root, 'manyfiles', manyFiles);
-  projects.manycases = await writeProject(root, 'manycases', { 'cases.test.js': trivialMany(sizes.manyCases) });
+  projects.manycases = await writeProject(root, 'manycases', {
+    'cases.test.js': trivialMany(sizes.manyCases),
+  });
   const pauseFiles = {};
   for (let i = 1; i <= sizes.pauseFiles; i += 1) {
     pauseFiles[`p${i}.test.js`] = pauseFile(`p${i}`, sizes.pauseCases);
@@ -122,7 +127,11 @@ export async function createFixtures(root, sizes) {
   projects.pause = await writeProject(root, 'pause', pauseFiles);
   const cancelFiles = {};
   for (let i = 1; i <= sizes.cancelFiles; i += 1) {
-    cancelFiles[`c${String(i).padStart(2, '0')}.test.js`] = cancelFile(`c${i}`, sizes.cancelCases, sizes.cancelCaseMs);
+    cancelFiles[`c${String(i).padStart(2, '0')}.test.js`] = cancelFile(
+      `c${i}`,
+      sizes.cancelCases,
+      sizes.cancelCaseMs,
+    );
   }
   projects.cancel = await writeProject(root, 'cancel', cancelFiles);
   projects.start = await writeProject(root, 'start', { 'start.test.js': startFile() });

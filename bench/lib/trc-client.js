@@ -74,7 +74,11 @@ export class TrcClient {
   async waitForTerminal(runId, { timeoutMs = 300_000 } = {}) {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const [exitedAt, status] = await this.redis.hmget(`${this.keyPrefix}:run:${runId}`, 'exitedAt', 'status');
+      const [exitedAt, status] = await this.redis.hmget(
+        `${this.keyPrefix}:run:${runId}`,
+        'exitedAt',
+        'status',
+      );
       if (exitedAt || isTerminalStatus(status)) {
         break;
       }
@@ -84,7 +88,12 @@ export class TrcClient {
       const run = await this.getRun(runId);
       if (isTerminalStatus(run.status)) {
         const terminalAt = now();
-        const internals = await this.redis.hmget(`${this.keyPrefix}:run:${runId}`, 'exitedAt', 'childFinished', 'childError');
+        const internals = await this.redis.hmget(
+          `${this.keyPrefix}:run:${runId}`,
+          'exitedAt',
+          'childFinished',
+          'childError',
+        );
         return {
           run,
           terminalAt,

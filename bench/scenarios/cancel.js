@@ -21,7 +21,11 @@ export async function measureCancel(ctx, { trials }) {
         const current = await ctx.client.getRun(run.runId);
         return current.counts.passed >= passedAtLeast || isTerminalStatus(current.status) ? current : false;
       },
-      { timeoutMs: 120_000, intervalMs: 20, message: `cancel run ${run.runId} did not reach ${passedAtLeast} passed` },
+      {
+        timeoutMs: 120_000,
+        intervalMs: 20,
+        message: `cancel run ${run.runId} did not reach ${passedAtLeast} passed`,
+      },
     );
     if (isTerminalStatus(reached.status)) {
       throw new Error(`cancel run ${run.runId} ended ${reached.status} before it could be cancelled`);
@@ -50,7 +54,8 @@ export async function measureCancel(ctx, { trials }) {
       unfinishedCases: starts.length - ends.length,
       counts,
       // DESIGN.md: at a terminal status total = passed + failed + skipped (files never started count once).
-      countsConsistent: counts.total === counts.passed + counts.failed + counts.skipped && counts.running === 0,
+      countsConsistent:
+        counts.total === counts.passed + counts.failed + counts.skipped && counts.running === 0,
     };
     samples.push(sample);
     ctx.log(
@@ -63,7 +68,9 @@ export async function measureCancel(ctx, { trials }) {
   const latencies = samples.map((sample) => sample.latencyMs ?? Infinity);
   return {
     trials: samples.length,
-    latencyMs: Object.fromEntries(Object.entries(summarize(latencies)).map(([k, v]) => [k, k === 'n' ? v : round(v, 1)])),
+    latencyMs: Object.fromEntries(
+      Object.entries(summarize(latencies)).map(([k, v]) => [k, k === 'n' ? v : round(v, 1)]),
+    ),
     startsAfterCancelAnswered: samples.reduce((sum, sample) => sum + sample.startsAfterCancelAnswered, 0),
     inconsistentCounts: samples.filter((sample) => !sample.countsConsistent).length,
     samples,

@@ -49,7 +49,9 @@ async function runPlainOnce(ctx, dir, label) {
   const outFile = path.join(ctx.outputDir, `${label}-plain.log`);
   const result = await runPlainVitest({ cwd: dir, outFile });
   if (result.exitCode !== 0) {
-    throw new Error(`plain Vitest exited with ${result.exitCode} in ${dir}; output in ${outFile}:\n${result.output.slice(-2000)}`);
+    throw new Error(
+      `plain Vitest exited with ${result.exitCode} in ${dir}; output in ${outFile}:\n${result.output.slice(-2000)}`,
+    );
   }
   return { wallMs: round(result.wallMs), vitestDurationMs: result.vitestDurationMs };
 }
@@ -58,7 +60,9 @@ async function runTrcOnce(ctx, project) {
   const { run, sentAt } = await ctx.client.startRun({ project });
   const end = await ctx.client.waitForTerminal(run.runId);
   if (end.run.status !== 'COMPLETED' || end.run.result !== 'passed') {
-    throw new Error(`trc run ${run.runId} ended ${end.run.status}/${end.run.result}: ${end.run.reason ?? ''}`);
+    throw new Error(
+      `trc run ${run.runId} ended ${end.run.status}/${end.run.result}: ${end.run.reason ?? ''}`,
+    );
   }
   if (end.exitedAt === null) {
     throw new Error(`trc run ${run.runId} has no exitedAt in Redis`);
@@ -87,7 +91,11 @@ function describePhases(plain, trc) {
   const trcChild = m(trc, 'childLifetimeMs');
   const trcVitest = m(trc, 'vitestDurationMs');
   return {
-    plain: { wallMs: plainWall, vitestReportedMs: plainVitest, outsideVitestRunMs: round(plainWall - plainVitest) },
+    plain: {
+      wallMs: plainWall,
+      vitestReportedMs: plainVitest,
+      outsideVitestRunMs: round(plainWall - plainVitest),
+    },
     trc: {
       postToSpawnMs: m(trc, 'postToSpawnMs'),
       childLifetimeMs: trcChild,

@@ -47,13 +47,20 @@ export async function measurePause(ctx, { trials, holdMs = 30, runMs = 30, maxRu
     const cancelSentAt = performance.timeOrigin + performance.now();
     const end = await ctx.client.cancelAndWait(run.runId);
     const starts = readStarts(startsFile).filter((entry) => entry.kind === 'start');
-    runs.push({ runId: run.runId, status: end.run.status, caseStarts: starts.length, trials: attempts.length });
+    runs.push({
+      runId: run.runId,
+      status: end.run.status,
+      caseStarts: starts.length,
+      trials: attempts.length,
+    });
     attempts.forEach((attempt, index) => {
       const windowEnd = attempts[index + 1]?.pauseSentAt ?? cancelSentAt;
       const trial = analyzeTrial(attempt, starts, windowEnd);
       (trial.valid ? done : discarded).push({ runIndex, ...trial });
     });
-    ctx.log(`pause: run ${runIndex + 1} gave ${attempts.length} trials (${done.length}/${trials} valid so far)`);
+    ctx.log(
+      `pause: run ${runIndex + 1} gave ${attempts.length} trials (${done.length}/${trials} valid so far)`,
+    );
   }
   const counted = done.slice(0, trials);
   const violations = counted.reduce((sum, trial) => sum + trial.startsWhilePaused, 0);
@@ -98,7 +105,11 @@ function analyzeTrial(attempt, starts, windowEnd) {
     ...base,
     valid: true,
     startsWhilePaused: whilePaused.length,
-    lateStarts: whilePaused.map((s) => ({ file: s.file, i: s.i, afterAnswerMs: round(s.t - attempt.pauseAnsweredAt, 2) })),
+    lateStarts: whilePaused.map((s) => ({
+      file: s.file,
+      i: s.i,
+      afterAnswerMs: round(s.t - attempt.pauseAnsweredAt, 2),
+    })),
     resumeLatencyMs: round(next.t - attempt.resumeSentAt, 2),
   };
 }
@@ -112,7 +123,9 @@ function fileSize(file) {
 }
 
 function roundSummary(summary) {
-  return Object.fromEntries(Object.entries(summary).map(([key, value]) => [key, key === 'n' ? value : round(value, 2)]));
+  return Object.fromEntries(
+    Object.entries(summary).map(([key, value]) => [key, key === 'n' ? value : round(value, 2)]),
+  );
 }
 
 function countBy(values) {

@@ -24,7 +24,9 @@ export async function measureStart(ctx, { reps, warmup }) {
         trc.push(await runTrcOnce(ctx, rep));
       }
     }
-    ctx.log(`start: rep ${rep + 1}/${reps} plain ${plain.at(-1).firstCaseMs} ms, trc ${trc.at(-1).firstCaseMs} ms`);
+    ctx.log(
+      `start: rep ${rep + 1}/${reps} plain ${plain.at(-1).firstCaseMs} ms, trc ${trc.at(-1).firstCaseMs} ms`,
+    );
   }
   const plainMedian = median(plain.map((s) => s.firstCaseMs));
   const trcMedian = median(trc.map((s) => s.firstCaseMs));

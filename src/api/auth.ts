@@ -25,7 +25,8 @@ export function createAuthMiddleware(apiToken: string): RequestHandler {
   const expectedDigest = hashToken(apiToken);
   return (req, res, next) => {
     const header = req.headers.authorization;
-    const presented = header !== undefined && BEARER_PREFIX.test(header) ? header.replace(BEARER_PREFIX, '').trim() : null;
+    const presented =
+      header !== undefined && BEARER_PREFIX.test(header) ? header.replace(BEARER_PREFIX, '').trim() : null;
     if (presented !== null && isSameToken(presented, expectedDigest)) {
       next();
       return;

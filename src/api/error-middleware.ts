@@ -35,7 +35,10 @@ function toClientAppError(error: unknown): AppError | null {
     return new AppError('Request body is larger than 1 MiB', { code: 'PAYLOAD_TOO_LARGE', cause: error });
   }
   if (type === 'entity.parse.failed') {
-    return new AppError('Request body is malformed JSON (expected a JSON object)', { code: 'VALIDATION_FAILED', cause: error });
+    return new AppError('Request body is malformed JSON (expected a JSON object)', {
+      code: 'VALIDATION_FAILED',
+      cause: error,
+    });
   }
   if (status === 401) {
     return new AppError('Unauthorized', { code: 'UNAUTHORIZED', cause: error });
@@ -43,7 +46,8 @@ function toClientAppError(error: unknown): AppError | null {
   if (status === 404) {
     return new AppError('Not found', { code: 'NOT_FOUND', cause: error });
   }
-  const message = (error as HttpErrorLike).expose === true && error instanceof Error ? error.message : 'Bad request';
+  const message =
+    (error as HttpErrorLike).expose === true && error instanceof Error ? error.message : 'Bad request';
   return new AppError(message, { code: 'VALIDATION_FAILED', cause: error });
 }
 
@@ -57,7 +61,8 @@ export function createErrorMiddleware(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const context = { err: error, method: req.method, path: req.path };
     if (res.headersSent) {
-      const isClientGone = error instanceof Error && 'code' in error && error.code === 'ERR_STREAM_PREMATURE_CLOSE';
+      const isClientGone =
+        error instanceof Error && 'code' in error && error.code === 'ERR_STREAM_PREMATURE_CLOSE';
       logger[isClientGone ? 'debug' : 'warn'](context, 'response failed after headers were sent');
       res.destroy();
       return;

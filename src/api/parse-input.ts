@@ -19,7 +19,9 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where
     return result.data;
   }
   const issues = result.error.issues.flatMap(toValidationIssues);
-  const summary = issues.map((issue) => (issue.path === '' ? issue.message : `${issue.path}: ${issue.message}`)).join('; ');
+  const summary = issues
+    .map((issue) => (issue.path === '' ? issue.message : `${issue.path}: ${issue.message}`))
+    .join('; ');
   throw new AppError(`Invalid ${where}: ${summary}`, { code: 'VALIDATION_FAILED', details: issues });
 }
 

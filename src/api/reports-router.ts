@@ -6,7 +6,13 @@ import type { Logger } from 'pino';
 import { ZipFile } from 'yazl';
 import { AppError } from '../errors.js';
 import type { ReportKind, RunService } from '../runs/run-service.types.js';
-import { CONTENT_TYPES, isNotFoundError, openExistingFile, setAttachment, streamFile } from './file-response.js';
+import {
+  CONTENT_TYPES,
+  isNotFoundError,
+  openExistingFile,
+  setAttachment,
+  streamFile,
+} from './file-response.js';
 import { parseRunId } from './route-params.js';
 
 /** What the reports router needs. */

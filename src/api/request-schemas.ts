@@ -27,9 +27,12 @@ type EntryCheck = (key: string, value: string) => string | null;
  */
 function stringRecordSchema(checkEntry: EntryCheck, maxEntries?: number) {
   return z
-    .custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), {
-      message: 'must be an object of strings',
-    })
+    .custom<Record<string, unknown>>(
+      (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+      {
+        message: 'must be an object of strings',
+      },
+    )
     .transform((raw, ctx) => {
       const entries = Object.entries(raw);
       if (maxEntries !== undefined && entries.length > maxEntries) {
@@ -107,7 +110,10 @@ const testNamePatternSchema = z
     }
   });
 
-const nameSchema = z.string().min(1, 'must not be empty').max(MAX_NAME_LENGTH, `must be at most ${MAX_NAME_LENGTH} characters`);
+const nameSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(MAX_NAME_LENGTH, `must be at most ${MAX_NAME_LENGTH} characters`);
 
 /**
  * Body of `POST /api/v1/runs`. Unknown keys are rejected. Optional fields may be absent or
@@ -124,18 +130,16 @@ export const createRunBodySchema = z
     showConsole: z.boolean().default(false),
     labels: stringRecordSchema(checkLabelEntry, MAX_LABELS).default(() => ({})),
   })
-  .transform(
-    (body): RunRequest => ({
-      project: body.project,
-      files: [...body.files],
-      testNamePattern: body.testNamePattern ?? null,
-      vitestProject: body.vitestProject ?? null,
-      env: body.env,
-      timeoutMs: body.timeoutMs ?? null,
-      showConsole: body.showConsole,
-      labels: body.labels,
-    }),
-  );
+  .transform((body): RunRequest => ({
+    project: body.project,
+    files: [...body.files],
+    testNamePattern: body.testNamePattern ?? null,
+    vitestProject: body.vitestProject ?? null,
+    env: body.env,
+    timeoutMs: body.timeoutMs ?? null,
+    showConsole: body.showConsole,
+    labels: body.labels,
+  }));
 
 /** Treats `?name=` like an absent parameter (what HTML forms send for "any"). */
 function optionalQueryValue<T extends z.ZodType>(schema: T) {
@@ -156,9 +160,16 @@ export const listRunsQuerySchema = z
         .string()
         .regex(/^\d{1,4}$/, `must be an integer from 1 to ${MAX_LIST_LIMIT}`)
         .transform(Number)
-        .pipe(z.number().min(1, `must be an integer from 1 to ${MAX_LIST_LIMIT}`).max(MAX_LIST_LIMIT, `must be an integer from 1 to ${MAX_LIST_LIMIT}`)),
+        .pipe(
+          z
+            .number()
+            .min(1, `must be an integer from 1 to ${MAX_LIST_LIMIT}`)
+            .max(MAX_LIST_LIMIT, `must be an integer from 1 to ${MAX_LIST_LIMIT}`),
+        ),
     ),
-    cursor: optionalQueryValue(z.string().max(MAX_CURSOR_LENGTH, `must be at most ${MAX_CURSOR_LENGTH} characters`)),
+    cursor: optionalQueryValue(
+      z.string().max(MAX_CURSOR_LENGTH, `must be at most ${MAX_CURSOR_LENGTH} characters`),
+    ),
   })
   .transform((query): ListRunsQuery => {
     const result: ListRunsQuery = { limit: query.limit ?? DEFAULT_LIST_LIMIT };

@@ -54,7 +54,9 @@ export class RunQueue {
         lockDuration: 60_000,
       },
     );
-    this.worker.on('failed', (job, err) => this.options.logger.error({ err, jobId: job?.id }, 'run job failed'));
+    this.worker.on('failed', (job, err) =>
+      this.options.logger.error({ err, jobId: job?.id }, 'run job failed'),
+    );
     this.worker.on('error', (err) => this.options.logger.error({ err }, 'queue worker error'));
   }
 

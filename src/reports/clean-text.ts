@@ -1,12 +1,9 @@
 /** ANSI escape sequences: CSI (colours, cursor moves), OSC (titles, hyperlinks) and lone ESC pairs. */
 const ANSI_PATTERN =
-  // eslint-disable-next-line no-control-regex
   /\u001b\[[0-?]*[ -/]*[@-~]|\u009b[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g;
 
 /** Everything outside XML 1.0's `Char` production, lone surrogates included (the `u` flag sees them). */
-const NON_XML_CHAR_PATTERN =
-  // eslint-disable-next-line no-control-regex
-  /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+const NON_XML_CHAR_PATTERN = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
 /** Removes ANSI escape sequences, e.g. the colours of a terminal log line. */
 export function stripAnsi(text: string): string {

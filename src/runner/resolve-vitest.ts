@@ -32,5 +32,10 @@ export async function resolveVitest(projectRoot: string): Promise<ResolvedVitest
   const { version } = JSON.parse(await readFile(path.join(packageDir, 'package.json'), 'utf8')) as {
     version: string;
   };
-  return { packageDir, nodeEntry: path.join(packageDir, 'dist', 'node.js'), version, isFallback: own === null };
+  return {
+    packageDir,
+    nodeEntry: path.join(packageDir, 'dist', 'node.js'),
+    version,
+    isFallback: own === null,
+  };
 }

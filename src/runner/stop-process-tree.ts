@@ -4,7 +4,10 @@ import { execa } from 'execa';
  * Hard-stop a Vitest child and its test workers: the last resort after the stop flag.
  * POSIX: SIGKILL to the child's process group. Windows (no groups, no SIGTERM): taskkill /T /F.
  */
-export async function stopProcessTree(pid: number, platform: NodeJS.Platform = process.platform): Promise<void> {
+export async function stopProcessTree(
+  pid: number,
+  platform: NodeJS.Platform = process.platform,
+): Promise<void> {
   if (platform === 'win32') {
     await execa('taskkill', ['/T', '/F', '/PID', String(pid)], { reject: false, windowsHide: true });
     return;

@@ -28,7 +28,11 @@ export interface FinalizeDeps {
  * End a run: settle every case, write JUnit and HTML, and move the run to its terminal status.
  * Works from what reached Redis, so it also reports a child that crashed or never started.
  */
-export async function finalizeRun(deps: FinalizeDeps, runId: string, exit: ChildExit | null): Promise<RunRecord | null> {
+export async function finalizeRun(
+  deps: FinalizeDeps,
+  runId: string,
+  exit: ChildExit | null,
+): Promise<RunRecord | null> {
   const run = await deps.store.getRun(runId);
   if (!run) {
     return null;
@@ -55,14 +59,25 @@ export async function finalizeRun(deps: FinalizeDeps, runId: string, exit: Child
     counts: countTests(tests),
   };
   try {
-    await writeReports(deps.paths.reportsDir(runId), { run: ended, tests, logs: await readCaseLogs(deps.paths, runId, tests) });
+    await writeReports(deps.paths.reportsDir(runId), {
+      run: ended,
+      tests,
+      logs: await readCaseLogs(deps.paths, runId, tests),
+    });
   } catch (err) {
     deps.logger.error({ err, runId }, 'could not write the reports');
   }
   await deps.store.transition(runId, {
     from: '*',
     to: status,
-    set: { result, reason, endedAt: ended.endedAt, exitCode: ended.exitCode, pid: null, pauseRequested: false },
+    set: {
+      result,
+      reason,
+      endedAt: ended.endedAt,
+      exitCode: ended.exitCode,
+      pid: null,
+      pauseRequested: false,
+    },
   });
   await rm(deps.paths.workDir(runId), { recursive: true, force: true });
   await applyRetention(deps);
@@ -74,7 +89,9 @@ function sortKeys(files: Record<string, string>): Record<string, string> {
 }
 
 function plannedFromRequest(run: RunRecord): Record<string, string> {
-  return Object.fromEntries(run.files.map((file) => [JSON.stringify([run.vitestProject ?? '', file]), 'planned']));
+  return Object.fromEntries(
+    run.files.map((file) => [JSON.stringify([run.vitestProject ?? '', file]), 'planned']),
+  );
 }
 
 function decideCause(
@@ -109,9 +126,17 @@ function decideStatus(
 ): { status: RunStatus; result: RunResult | null; reason: string | null } {
   switch (cause.kind) {
     case 'timed-out':
-      return { status: 'TIMED_OUT', result: null, reason: `timed out after ${run.timeoutMs ?? 0} ms of running time` };
+      return {
+        status: 'TIMED_OUT',
+        result: null,
+        reason: `timed out after ${run.timeoutMs ?? 0} ms of running time`,
+      };
     case 'cancelled':
-      return { status: 'CANCELLED', result: null, reason: cause.reason === 'cancelled' ? 'cancelled by request' : cause.reason };
+      return {
+        status: 'CANCELLED',
+        result: null,
+        reason: cause.reason === 'cancelled' ? 'cancelled by request' : cause.reason,
+      };
     case 'crashed':
       return { status: 'FAILED', result: null, reason: cause.description };
     case 'completed':
@@ -136,12 +161,19 @@ function countTests(tests: readonly TestRecord[]): RunRecord['counts'] {
   return counts;
 }
 
-async function readCaseLogs(paths: RunPaths, runId: string, tests: readonly TestRecord[]): Promise<Map<string, string>> {
+async function readCaseLogs(
+  paths: RunPaths,
+  runId: string,
+  tests: readonly TestRecord[],
+): Promise<Map<string, string>> {
   const logs = new Map<string, string>();
   for (const test of tests) {
     try {
       const text = await readFile(paths.caseLog(runId, test.traceId), 'utf8');
-      logs.set(test.traceId, text.length > MAX_LOG_BYTES_IN_REPORT ? text.slice(0, MAX_LOG_BYTES_IN_REPORT) : text);
+      logs.set(
+        test.traceId,
+        text.length > MAX_LOG_BYTES_IN_REPORT ? text.slice(0, MAX_LOG_BYTES_IN_REPORT) : text,
+      );
     } catch {
       // no output for this case
     }

@@ -18,11 +18,14 @@ export class PausableTimer {
       return;
     }
     this.startedAt = this.now();
-    this.timer = setTimeout(() => {
-      this.fired = true;
-      this.timer = null;
-      this.onExpire();
-    }, Math.max(0, this.remainingMs));
+    this.timer = setTimeout(
+      () => {
+        this.fired = true;
+        this.timer = null;
+        this.onExpire();
+      },
+      Math.max(0, this.remainingMs),
+    );
   }
 
   pause(): void {

@@ -7,7 +7,6 @@ import { resolveVitest } from '../runner/resolve-vitest.js';
 import { planSpawn } from '../runner/spawn-plan.js';
 import { stopProcessTree } from '../runner/stop-process-tree.js';
 import type { ControlBus } from '../store/control-bus.js';
-import type { RunStore } from '../store/run-store.js';
 import { finalizeRun, type ChildExit, type FinalizeDeps } from './finalize-run.js';
 import type { RunRecord } from './model.js';
 import { PausableTimer } from './pausable-timer.js';
@@ -71,7 +70,10 @@ export class RunExecutor {
     const runs = [...this.active.entries()];
     await Promise.all(
       runs.map(async ([runId]) => {
-        await this.deps.store.transition(runId, { from: '*', set: { cancelRequested: true, stopReason: reason } });
+        await this.deps.store.transition(runId, {
+          from: '*',
+          set: { cancelRequested: true, stopReason: reason },
+        });
         await this.deps.store.publishControl(runId, { type: 'cancel', reason });
       }),
     );
@@ -123,8 +125,15 @@ export class RunExecutor {
       const result = (await subprocess) as Result;
       throw new Error(`could not start the Vitest child: ${result.message ?? 'unknown error'}`);
     }
-    const notes = [...run.notes, ...plan.notes, ...(vitest.isFallback ? [`the project has no Vitest; trc's Vitest ${vitest.version} runs it`] : [])];
-    await this.deps.store.transition(runId, { from: '*', set: { pid, startedAt: new Date().toISOString(), notes } });
+    const notes = [
+      ...run.notes,
+      ...plan.notes,
+      ...(vitest.isFallback ? [`the project has no Vitest; trc's Vitest ${vitest.version} runs it`] : []),
+    ];
+    await this.deps.store.transition(runId, {
+      from: '*',
+      set: { pid, startedAt: new Date().toISOString(), notes },
+    });
     logger.info({ pid, vitest: vitest.version, files: filters }, 'Vitest child started');
 
     let stoppedBy: ChildExit['stoppedBy'] = null;

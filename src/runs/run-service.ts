@@ -171,7 +171,9 @@ export class DefaultRunService implements RunService {
     await this.requireReports(runId);
     const file = kind === 'html' ? this.deps.paths.html(runId) : this.deps.paths.junit(runId);
     if ((await fileSize(file)) === 0) {
-      throw new AppError(`the ${kind} report of run ${runId} is not written yet`, { code: 'REPORT_NOT_READY' });
+      throw new AppError(`the ${kind} report of run ${runId} is not written yet`, {
+        code: 'REPORT_NOT_READY',
+      });
     }
     return file;
   }

@@ -19,7 +19,9 @@ export class ControlBus {
   ) {}
 
   async start(): Promise<void> {
-    this.subscriber.on('pmessage', (_pattern: string, channel: string, text: string) => this.dispatch(channel, text));
+    this.subscriber.on('pmessage', (_pattern: string, channel: string, text: string) =>
+      this.dispatch(channel, text),
+    );
     this.ready ??= this.subscriber.psubscribe(this.keys.ack('*'), this.keys.control('*'));
     await this.ready;
   }

@@ -6,7 +6,6 @@ export const DELETE_FIELD = '\0';
 
 const JSON_FIELDS = new Set(['files', 'env', 'labels', 'notes']);
 
-
 /** Writable run fields (counters are written by the child and the finalizer, not here). */
 export type RunFields = Partial<Omit<RunRecord, 'counts' | 'runId'>> & {
   /** Internal: the child's control channel is listening. */

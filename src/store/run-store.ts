@@ -109,9 +109,11 @@ export class RunStore {
   }
 
   /** Run ids newest first; `before` is an exclusive sequence bound for paging. */
-  async listRunIds(options: { status?: RunStatus; limit: number; before?: number }): Promise<
-    Array<{ runId: string; seq: number }>
-  > {
+  async listRunIds(options: {
+    status?: RunStatus;
+    limit: number;
+    before?: number;
+  }): Promise<Array<{ runId: string; seq: number }>> {
     const key = options.status ? this.keys.runsByStatus(options.status) : this.keys.runs();
     const max = options.before === undefined ? '+inf' : `(${options.before}`;
     const flat = await this.redis.zrevrangebyscore(key, max, '-inf', 'WITHSCORES', 'LIMIT', 0, options.limit);
@@ -189,7 +191,10 @@ export class RunStore {
     }
     multi.hset(
       this.keys.run(runId),
-      ...Object.entries(counts).flatMap(([name, value]) => [COUNTER_FIELDS[name as keyof typeof counts], String(value)]),
+      ...Object.entries(counts).flatMap(([name, value]) => [
+        COUNTER_FIELDS[name as keyof typeof counts],
+        String(value),
+      ]),
     );
     await multi.exec();
   }

@@ -3,7 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../setup/wait-for.js';
-import { now, readCaseTimes, startTestDaemon, validateJunit, type TestDaemon } from './support/test-daemon.js';
+import {
+  now,
+  readCaseTimes,
+  startTestDaemon,
+  validateJunit,
+  type TestDaemon,
+} from './support/test-daemon.js';
 
 describe('cancel', () => {
   let trc: TestDaemon;
@@ -15,7 +21,10 @@ describe('cancel', () => {
   for (const pool of ['forks', 'threads']) {
     it(`lets the case in flight finish and reports every other case and file as skipped (${pool})`, async () => {
       const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'trc-starts-')), 'starts.jsonl');
-      const run = await trc.createRun({ project: 'slow', env: { STARTS_FILE: file, FIXTURE_POOL: pool, CASE_DELAY_MS: '200' } });
+      const run = await trc.createRun({
+        project: 'slow',
+        env: { STARTS_FILE: file, FIXTURE_POOL: pool, CASE_DELAY_MS: '200' },
+      });
       await waitFor(async () => (await readCaseTimes(file)).length >= 2, { message: 'cases to start' });
 
       const answer = await trc.request('POST', `/api/v1/runs/${run.runId}/cancel`);

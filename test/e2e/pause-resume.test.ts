@@ -4,7 +4,13 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../setup/wait-for.js';
-import { now, readCaseTimes, startTestDaemon, validateJunit, type TestDaemon } from './support/test-daemon.js';
+import {
+  now,
+  readCaseTimes,
+  startTestDaemon,
+  validateJunit,
+  type TestDaemon,
+} from './support/test-daemon.js';
 
 /** Longer than the fixtures' testTimeout and hookTimeout (1 s): a pause must use up neither. */
 const PAUSE_MS = 2500;
@@ -54,7 +60,9 @@ describe('pause and resume between test cases', () => {
       expect(ended).toMatchObject({ status: 'COMPLETED', result: 'passed' });
       expect(ended.counts.failed).toBe(0);
       expect(ended.counts.passed).toBe(ended.counts.total);
-      const firstAfter = (await readCaseTimes(file)).find((entry) => entry.kind === 'start' && entry.t > answeredAt);
+      const firstAfter = (await readCaseTimes(file)).find(
+        (entry) => entry.kind === 'start' && entry.t > answeredAt,
+      );
       expect(firstAfter?.t).toBeGreaterThanOrEqual(resumedAt);
       expect(validateJunit(path.join(trc.dirs.reports, run.runId, 'junit.xml'))).toBeNull();
     });
@@ -82,7 +90,11 @@ describe('a run paused before it started', () => {
   afterAll(() => trc?.close());
 
   it('is not started by a free worker, goes back to PENDING on resume, and then runs', async () => {
-    const first = await trc.createRun({ project: 'slow', files: ['test/a.test.ts'], env: { CASE_DELAY_MS: '60' } });
+    const first = await trc.createRun({
+      project: 'slow',
+      files: ['test/a.test.ts'],
+      env: { CASE_DELAY_MS: '60' },
+    });
     const second = await trc.createRun({ project: 'basic', files: ['test/math.test.ts'] });
     expect(second.status).toBe('PENDING');
     const paused = await trc.act(second.runId, 'pause');
@@ -98,8 +110,15 @@ describe('a run paused before it started', () => {
   });
 
   it('can be cancelled, with a report that lists its files as skipped', async () => {
-    const blocker = await trc.createRun({ project: 'slow', files: ['test/b.test.ts'], env: { CASE_DELAY_MS: '60' } });
-    const queued = await trc.createRun({ project: 'basic', files: ['test/math.test.ts', 'test/fail.test.ts'] });
+    const blocker = await trc.createRun({
+      project: 'slow',
+      files: ['test/b.test.ts'],
+      env: { CASE_DELAY_MS: '60' },
+    });
+    const queued = await trc.createRun({
+      project: 'basic',
+      files: ['test/math.test.ts', 'test/fail.test.ts'],
+    });
     const cancelled = await trc.act(queued.runId, 'cancel');
     expect(cancelled).toMatchObject({ status: 'CANCELLED', startedAt: null, reason: 'cancelled by request' });
     const tests = await trc.tests(queued.runId);

@@ -44,7 +44,12 @@ async function api(url: string, method: string, route: string, body?: unknown): 
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: response.status, body: response.headers.get('content-type')?.includes('json') ? await response.json() : await response.text() };
+  return {
+    status: response.status,
+    body: response.headers.get('content-type')?.includes('json')
+      ? await response.json()
+      : await response.text(),
+  };
 }
 
 async function waitForStatus(url: string, runId: string, statuses: string[]): Promise<any> {
@@ -74,11 +79,13 @@ describe('stopping trc with SIGTERM and starting it again', () => {
     const { url } = current;
     const finished = (await api(url, 'POST', '/api/v1/runs', { project: 'basic' })).body.run.runId;
     await waitForStatus(url, finished, ['COMPLETED']);
-    const running = (await api(url, 'POST', '/api/v1/runs', { project: 'slow', env: { CASE_DELAY_MS: '300' } })).body.run
-      .runId;
+    const running = (
+      await api(url, 'POST', '/api/v1/runs', { project: 'slow', env: { CASE_DELAY_MS: '300' } })
+    ).body.run.runId;
     await waitForStatus(url, running, ['RUNNING']);
-    const queued = (await api(url, 'POST', '/api/v1/runs', { project: 'basic', files: ['test/math.test.ts'] })).body.run
-      .runId;
+    const queued = (
+      await api(url, 'POST', '/api/v1/runs', { project: 'basic', files: ['test/math.test.ts'] })
+    ).body.run.runId;
 
     current.process.kill('SIGTERM');
     const stopped = await current.process;
@@ -96,7 +103,9 @@ describe('stopping trc with SIGTERM and starting it again', () => {
     const interrupted = (await api(next, 'GET', `/api/v1/runs/${running}`)).body.run;
     expect(interrupted.status).toBe('CANCELLED');
     expect(interrupted.reason).toContain('daemon stopped');
-    expect(interrupted.counts.total).toBe(interrupted.counts.passed + interrupted.counts.failed + interrupted.counts.skipped);
+    expect(interrupted.counts.total).toBe(
+      interrupted.counts.passed + interrupted.counts.failed + interrupted.counts.skipped,
+    );
     expect(validateJunit(path.join(workDir, 'reports', running, 'junit.xml'))).toBeNull();
 
     expect(await waitForStatus(next, queued, ['COMPLETED'])).toMatchObject({ result: 'passed' });

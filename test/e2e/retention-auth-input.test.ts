@@ -41,7 +41,9 @@ describe('authentication with TRC_API_TOKEN', () => {
     const anonymous = await fetch(`${trc.url}/api/v1/runs`);
     expect(anonymous.status).toBe(401);
     expect(((await anonymous.json()) as { error: { code: string } }).error.code).toBe('UNAUTHORIZED');
-    const wrong = await fetch(`${trc.url}/api/v1/runs`, { headers: { authorization: 'Bearer s3cret-tokeX' } });
+    const wrong = await fetch(`${trc.url}/api/v1/runs`, {
+      headers: { authorization: 'Bearer s3cret-tokeX' },
+    });
     expect(wrong.status).toBe(401);
     const right = await trc.request('GET', '/api/v1/runs');
     expect(right.status).toBe(200);
@@ -107,6 +109,9 @@ describe('bad input changes nothing', () => {
     expect(notReady.body.error.code).toBe('REPORT_NOT_READY');
     const deleteEarly = await trc.request('DELETE', `/api/v1/runs/${run.runId}`);
     expect(deleteEarly.status).toBe(409);
-    expect(deleteEarly.body.error.details).toEqual({ status: 'PENDING', allowedActions: ['pause', 'cancel'] });
+    expect(deleteEarly.body.error.details).toEqual({
+      status: 'PENDING',
+      allowedActions: ['pause', 'cancel'],
+    });
   });
 });

@@ -27,7 +27,13 @@ describe('a run from start to reports (basic fixture: pass, fail, skip, todo)', 
 
   it('ends COMPLETED with result failed and counts that add up', async () => {
     const run = await trc.getRun(runId);
-    expect(run).toMatchObject({ status: 'COMPLETED', result: 'failed', exitCode: 1, pid: null, labels: { team: 'qa' } });
+    expect(run).toMatchObject({
+      status: 'COMPLETED',
+      result: 'failed',
+      exitCode: 1,
+      pid: null,
+      labels: { team: 'qa' },
+    });
     expect(run.counts).toEqual({ total: 6, passed: 3, failed: 1, skipped: 2, running: 0 });
     expect(Date.parse(run.startedAt ?? '')).toBeLessThanOrEqual(Date.parse(run.endedAt ?? ''));
   });
@@ -39,10 +45,16 @@ describe('a run from start to reports (basic fixture: pass, fail, skip, todo)', 
       expect(test.traceId).toMatch(/^[0-9a-f]{32}$/);
     }
     const byName = Object.fromEntries(tests.map((test) => [test.name, test]));
-    expect(byName['is skipped']).toMatchObject({ status: 'skipped', skipReason: 'skip', file: 'test/math.test.ts' });
+    expect(byName['is skipped']).toMatchObject({
+      status: 'skipped',
+      skipReason: 'skip',
+      file: 'test/math.test.ts',
+    });
     expect(byName['is todo']).toMatchObject({ status: 'skipped', skipReason: 'todo' });
     expect(byName['fails with a diff']?.status).toBe('failed');
-    expect(byName['fails with a diff']?.error?.message).toContain('expected { a: 1 } to deeply equal { a: 2 }');
+    expect(byName['fails with a diff']?.error?.message).toContain(
+      'expected { a: 1 } to deeply equal { a: 2 }',
+    );
     expect(byName['fails with a diff']?.error?.stack).toContain('fail.test.ts');
     expect(byName['adds']).toMatchObject({ status: 'passed', fullName: 'math > adds' });
   });
@@ -63,7 +75,9 @@ describe('a run from start to reports (basic fixture: pass, fail, skip, todo)', 
     const list = await trc.request('GET', `/api/v1/runs/${runId}/logs`);
     expect(list.body.runLog).toContain(`/api/v1/runs/${runId}/logs/run`);
     expect(list.body.logs).toHaveLength(6);
-    expect(list.body.logs.find((log: { traceId: string }) => log.traceId === adds?.traceId).bytes).toBeGreaterThan(0);
+    expect(
+      list.body.logs.find((log: { traceId: string }) => log.traceId === adds?.traceId).bytes,
+    ).toBeGreaterThan(0);
   });
 
   it('writes a JUnit report that validates against the Jenkins schema', async () => {

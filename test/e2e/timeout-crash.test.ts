@@ -39,7 +39,10 @@ describe('timeouts and crashes still leave a complete report', () => {
     });
     expect(ended.counts.total).toBe(ended.counts.passed + ended.counts.failed + ended.counts.skipped);
     expect(validateJunit(path.join(trc.dirs.reports, run.runId, 'junit.xml'))).toBeNull();
-    const log = await trc.request('GET', `/api/v1/runs/${run.runId}/logs/${byName['hangs forever']?.traceId}`);
+    const log = await trc.request(
+      'GET',
+      `/api/v1/runs/${run.runId}/logs/${byName['hangs forever']?.traceId}`,
+    );
     expect(log.body).toContain('about to hang');
     if (running.pid) {
       await waitFor(() => !isAlive(running.pid as number), { message: 'the child to be gone' });
@@ -49,7 +52,11 @@ describe('timeouts and crashes still leave a complete report', () => {
   it('does not count paused time against timeoutMs', async () => {
     const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'trc-starts-')), 'starts.jsonl');
     // Four files of ten 100 ms cases take about 5 s; with a 12 s budget, a 9 s pause must not time it out.
-    const run = await trc.createRun({ project: 'slow', timeoutMs: 12_000, env: { STARTS_FILE: file, CASE_DELAY_MS: '100' } });
+    const run = await trc.createRun({
+      project: 'slow',
+      timeoutMs: 12_000,
+      env: { STARTS_FILE: file, CASE_DELAY_MS: '100' },
+    });
     await waitFor(async () => (await readCaseTimes(file)).length >= 1, { message: 'a case to start' });
     await trc.act(run.runId, 'pause');
     await new Promise((resolve) => setTimeout(resolve, 9000));
@@ -61,9 +68,12 @@ describe('timeouts and crashes still leave a complete report', () => {
   it('reports a child killed with SIGKILL as FAILED, with the case in flight failed and what ran kept', async () => {
     const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'trc-starts-')), 'starts.jsonl');
     const run = await trc.createRun({ project: 'slow', env: { STARTS_FILE: file, CASE_DELAY_MS: '300' } });
-    await waitFor(async () => (await readCaseTimes(file)).filter((entry) => entry.kind === 'end').length >= 2, {
-      message: 'two cases to finish',
-    });
+    await waitFor(
+      async () => (await readCaseTimes(file)).filter((entry) => entry.kind === 'end').length >= 2,
+      {
+        message: 'two cases to finish',
+      },
+    );
     const running = await trc.getRun(run.runId);
     expect(running.pid).toBeGreaterThan(0);
     process.kill(running.pid as number, 'SIGKILL');

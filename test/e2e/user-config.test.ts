@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, validateJunit, type TestDaemon } from './support/test-daemon.js';
 
-describe("a project with its own setup file, reporter, runner and Vitest projects", () => {
+describe('a project with its own setup file, reporter, runner and Vitest projects', () => {
   let trc: TestDaemon;
   beforeAll(async () => {
     trc = await startTestDaemon();
@@ -25,7 +25,9 @@ describe("a project with its own setup file, reporter, runner and Vitest project
     const logged = tests.find((test) => test.name === 'logs through the trace-aware logger');
     const log = await trc.request('GET', `/api/v1/runs/${run.runId}/logs/${logged?.traceId}`);
     expect(log.body).toContain('console line from the test');
-    const pinoLine = (log.body as string).split('\n').find((line) => line.includes('pino line from the test'));
+    const pinoLine = (log.body as string)
+      .split('\n')
+      .find((line) => line.includes('pino line from the test'));
     expect(JSON.parse(pinoLine ?? '{}')).toMatchObject({ traceId: logged?.traceId, step: 'login' });
     expect(validateJunit(path.join(trc.dirs.reports, run.runId, 'junit.xml'))).toBeNull();
   });
@@ -35,7 +37,9 @@ describe("a project with its own setup file, reporter, runner and Vitest project
     const ended = await trc.waitForEnd(run.runId);
     expect(ended).toMatchObject({ status: 'COMPLETED', result: 'passed' });
     const tests = await trc.tests(run.runId);
-    expect(tests.map((test) => [test.project, test.name])).toEqual([['other', 'belongs to the other project']]);
+    expect(tests.map((test) => [test.project, test.name])).toEqual([
+      ['other', 'belongs to the other project'],
+    ]);
   });
 });
 
@@ -47,11 +51,18 @@ describe('choosing what runs', () => {
   afterAll(() => trc?.close());
 
   it('passes files (globs too) and testNamePattern to Vitest', async () => {
-    const run = await trc.createRun({ project: 'slow', files: ['test/[ab].test.ts'], testNamePattern: 'case [01]$' });
+    const run = await trc.createRun({
+      project: 'slow',
+      files: ['test/[ab].test.ts'],
+      testNamePattern: 'case [01]$',
+    });
     const ended = await trc.waitForEnd(run.runId);
     expect(ended.status).toBe('COMPLETED');
     const tests = await trc.tests(run.runId);
-    const ran = tests.filter((test) => test.status === 'passed').map((test) => test.name).sort();
+    const ran = tests
+      .filter((test) => test.status === 'passed')
+      .map((test) => test.name)
+      .sort();
     expect(ran).toEqual(['a case 0', 'a case 1', 'b case 0', 'b case 1']);
     expect(new Set(tests.map((test) => test.file))).toEqual(new Set(['test/a.test.ts', 'test/b.test.ts']));
   });

@@ -18,7 +18,9 @@ let socketCount = 0;
 beforeEach(async () => {
   socketPath = path.join(root, `s${(socketCount += 1)}.sock`);
   started = [];
-  server = new ControlServer(socketPath, (cases) => started.push(...cases.map(({ id, trace }): [string, string] => [id, trace])));
+  server = new ControlServer(socketPath, (cases) =>
+    started.push(...cases.map(({ id, trace }): [string, string] => [id, trace])),
+  );
   await server.listen();
 });
 
@@ -104,7 +106,9 @@ describe('control channel: flags', () => {
 
     worker.socket.write(`${JSON.stringify({ t: 'ack', nonce: 'other', running: [] })}\n`);
     // Lines are handled in order: once this one is seen, the wrong ack was handled too.
-    worker.socket.write(`${JSON.stringify({ t: 'running', running: [{ id: 'probe', trace: 'd'.repeat(32) }] })}\n`);
+    worker.socket.write(
+      `${JSON.stringify({ t: 'running', running: [{ id: 'probe', trace: 'd'.repeat(32) }] })}\n`,
+    );
     await waitFor(() => started.length === 1, { message: 'probe reported' });
     expect(await isSettled(updated)).toBe(false);
     worker.socket.write(`${JSON.stringify({ t: 'ack', nonce: 'n1', running: [] })}\n`);
@@ -165,8 +169,12 @@ describe('control channel: cases in flight', () => {
     const worker = await connectRawWorker();
     client.caseStarted('a', 'a'.repeat(32));
     const updated = server.update(CANCELLED, 'n1');
-    await waitFor(() => worker.lines.some((line) => line.nonce === 'n1'), { message: 'cancel reached the worker' });
-    worker.socket.write(`${JSON.stringify({ t: 'ack', nonce: 'n1', running: [{ id: 'b', trace: 'b'.repeat(32) }] })}\n`);
+    await waitFor(() => worker.lines.some((line) => line.nonce === 'n1'), {
+      message: 'cancel reached the worker',
+    });
+    worker.socket.write(
+      `${JSON.stringify({ t: 'ack', nonce: 'n1', running: [{ id: 'b', trace: 'b'.repeat(32) }] })}\n`,
+    );
     await updated;
     expect(client.cancelled).toBe(true);
 

@@ -84,13 +84,10 @@ describe('expandFiles', () => {
   });
 
   // `[id]` would otherwise read as a character class and also pull in app/d/page.test.ts.
-  it(
-    'runs only the named file for an existing path with a dynamic segment such as app/[id]/',
-    async () => {
-      expect(await expandFiles(nextRoot, ['app/[id]/page.test.ts'])).toEqual({
-        filters: ['app/[id]/page.test.ts'],
-        unmatched: null,
-      });
-    },
-  );
+  it('runs only the named file for an existing path with a dynamic segment such as app/[id]/', async () => {
+    expect(await expandFiles(nextRoot, ['app/[id]/page.test.ts'])).toEqual({
+      filters: ['app/[id]/page.test.ts'],
+      unmatched: null,
+    });
+  });
 });

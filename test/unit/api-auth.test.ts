@@ -29,9 +29,18 @@ function createFakeRuns(health: () => Promise<boolean>): RunService {
       return { runId, status: 'RUNNING', env: {} } as unknown as RunRecord;
     },
     isHealthy: health,
-    createRun: notUsed, listRuns: notUsed, pauseRun: notUsed, resumeRun: notUsed, cancelRun: notUsed,
-    deleteRun: notUsed, listTests: notUsed, listLogs: notUsed, runLogPath: notUsed, testLogPath: notUsed,
-    reportPath: notUsed, archiveEntries: notUsed,
+    createRun: notUsed,
+    listRuns: notUsed,
+    pauseRun: notUsed,
+    resumeRun: notUsed,
+    cancelRun: notUsed,
+    deleteRun: notUsed,
+    listTests: notUsed,
+    listLogs: notUsed,
+    runLogPath: notUsed,
+    testLogPath: notUsed,
+    reportPath: notUsed,
+    archiveEntries: notUsed,
   };
 }
 
@@ -41,7 +50,11 @@ let logLines: string[] = [];
 async function startApp(options: { apiToken?: string; health?: () => Promise<boolean> }): Promise<string> {
   logLines = [];
   const logger = pino({ level: 'trace' }, { write: (line: string) => void logLines.push(line) });
-  const app = createApp({ runs: createFakeRuns(options.health ?? (async () => true)), logger, apiToken: options.apiToken });
+  const app = createApp({
+    runs: createFakeRuns(options.health ?? (async () => true)),
+    logger,
+    apiToken: options.apiToken,
+  });
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   closeServer = () =>
@@ -82,7 +95,9 @@ describe('with a token', () => {
       const response = await get(`${baseUrl}${path}`);
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toBe('Bearer');
-      expect(await response.json()).toEqual({ error: { code: 'UNAUTHORIZED', message: 'Missing bearer token' } });
+      expect(await response.json()).toEqual({
+        error: { code: 'UNAUTHORIZED', message: 'Missing bearer token' },
+      });
     }
     expect((await fetch(`${baseUrl}/healthz`, { method: 'POST' })).status).toBe(401);
   });
@@ -128,9 +143,9 @@ describe('with a token', () => {
   });
 
   it('refuses an empty token at start-up rather than turning auth off', () => {
-    expect(() => createApp({ runs: createFakeRuns(async () => true), logger: pino({ level: 'silent' }), apiToken: '' })).toThrow(
-      /apiToken/,
-    );
+    expect(() =>
+      createApp({ runs: createFakeRuns(async () => true), logger: pino({ level: 'silent' }), apiToken: '' }),
+    ).toThrow(/apiToken/);
   });
 });
 

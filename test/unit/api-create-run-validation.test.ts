@@ -18,9 +18,19 @@ const fakeRuns: RunService = {
     requests.push(request);
     return { ...request, runId: 'test_20250102_030405_0123abcd' } as RunRecord;
   },
-  getRun: notUsed, listRuns: notUsed, pauseRun: notUsed, resumeRun: notUsed, cancelRun: notUsed,
-  deleteRun: notUsed, listTests: notUsed, listLogs: notUsed, runLogPath: notUsed, testLogPath: notUsed,
-  reportPath: notUsed, archiveEntries: notUsed, isHealthy: async () => true,
+  getRun: notUsed,
+  listRuns: notUsed,
+  pauseRun: notUsed,
+  resumeRun: notUsed,
+  cancelRun: notUsed,
+  deleteRun: notUsed,
+  listTests: notUsed,
+  listLogs: notUsed,
+  runLogPath: notUsed,
+  testLogPath: notUsed,
+  reportPath: notUsed,
+  archiveEntries: notUsed,
+  isHealthy: async () => true,
 };
 
 let baseUrl: string;
@@ -79,8 +89,18 @@ describe('POST /api/v1/runs validation', () => {
     ['a/../../b', { files: ['a/../../b'] }, 'files[0]', /project root/],
     ['a backslash escape', { files: ['a\\..\\..\\b'] }, 'files[0]', /project root/],
     ['a NUL byte', { files: ['a\u0000.ts'] }, 'files[0]', /NUL/],
-    ['a testNamePattern that is no RegExp', { testNamePattern: 'login (' }, 'testNamePattern', /regular expression/],
-    ['a testNamePattern over 1000 characters', { testNamePattern: 'a'.repeat(1001) }, 'testNamePattern', /1000/],
+    [
+      'a testNamePattern that is no RegExp',
+      { testNamePattern: 'login (' },
+      'testNamePattern',
+      /regular expression/,
+    ],
+    [
+      'a testNamePattern over 1000 characters',
+      { testNamePattern: 'a'.repeat(1001) },
+      'testNamePattern',
+      /1000/,
+    ],
     ['a testNamePattern of the wrong type', { testNamePattern: 5 }, 'testNamePattern', /expected string/],
     ['a vitestProject of the wrong type', { vitestProject: ['e2e'] }, 'vitestProject', /expected string/],
     ['env that is an array', { env: ['A=1'] }, 'env', /object/],
@@ -96,7 +116,12 @@ describe('POST /api/v1/runs validation', () => {
     ['timeoutMs as a string', { timeoutMs: '5000' }, 'timeoutMs', /expected number/],
     ['showConsole as a string', { showConsole: 'yes' }, 'showConsole', /expected boolean/],
     ['more than 50 labels', { labels: labels51 }, 'labels', /at most 50/],
-    ['a label key over 100 characters', { labels: { ['k'.repeat(101)]: 'v' } }, `labels.${'k'.repeat(101)}`, /100/],
+    [
+      'a label key over 100 characters',
+      { labels: { ['k'.repeat(101)]: 'v' } },
+      `labels.${'k'.repeat(101)}`,
+      /100/,
+    ],
     ['a label value over 1000 characters', { labels: { k: 'v'.repeat(1001) } }, 'labels.k', /1000/],
     ['a __proto__ label key', JSON.parse('{"labels":{"__proto__":"v"}}'), 'labels.__proto__', /not allowed/],
     ['a non-string label value', { labels: { k: true } }, 'labels.k', /must be a string/],
@@ -114,7 +139,10 @@ describe('POST /api/v1/runs validation', () => {
   it('refuses a JSON body that is not an object or array as malformed', async () => {
     const { status, json } = await postRun(null);
     expect(status).toBe(400);
-    expect((json as ErrorBody).error).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/malformed JSON/) });
+    expect((json as ErrorBody).error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: expect.stringMatching(/malformed JSON/),
+    });
   });
 
   it('names every offending field at once', async () => {
@@ -127,7 +155,14 @@ describe('POST /api/v1/runs validation', () => {
     ['a relative .. that stays inside', { files: ['a/../b.test.ts', './c/d.ts'] }],
     ['globs', { files: ['src/**/*.{test,spec}.ts'] }],
     ['null for optional fields', { testNamePattern: null, vitestProject: null, timeoutMs: null }],
-    ['the limits themselves', { timeoutMs: 7 * 24 * 3600 * 1000, env: { A: 'x'.repeat(32 * 1024) }, labels: { k: 'v'.repeat(1000), ['k'.repeat(100)]: 'v' } }],
+    [
+      'the limits themselves',
+      {
+        timeoutMs: 7 * 24 * 3600 * 1000,
+        env: { A: 'x'.repeat(32 * 1024) },
+        labels: { k: 'v'.repeat(1000), ['k'.repeat(100)]: 'v' },
+      },
+    ],
     ['50 labels', { labels: Object.fromEntries(Object.entries(labels51).slice(1)) }],
     ['a RegExp with groups and escapes', { testNamePattern: '^(login|logout) \\w+$' }],
   ])('accepts %s', async (_name, body) => {

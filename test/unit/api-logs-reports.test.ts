@@ -60,8 +60,14 @@ function createFakeRuns(): RunService {
       ];
     },
     isHealthy: async () => true,
-    createRun: notUsed, getRun: notUsed, listRuns: notUsed, pauseRun: notUsed, resumeRun: notUsed,
-    cancelRun: notUsed, deleteRun: notUsed, listTests: notUsed,
+    createRun: notUsed,
+    getRun: notUsed,
+    listRuns: notUsed,
+    pauseRun: notUsed,
+    resumeRun: notUsed,
+    cancelRun: notUsed,
+    deleteRun: notUsed,
+    listTests: notUsed,
   };
 }
 
@@ -72,7 +78,10 @@ beforeAll(async () => {
   await writeFile(join(root, RUN_ID, `${TRACE_ID}.log`), 'case output\n');
   await writeFile(join(root, RUN_ID, 'report.html'), '<html>report</html>');
   await writeFile(join(root, RUN_ID, 'junit.xml'), '<testsuites/>');
-  const server = createApp({ runs: createFakeRuns(), logger: pino({ level: 'silent' }) }).listen(0, '127.0.0.1');
+  const server = createApp({ runs: createFakeRuns(), logger: pino({ level: 'silent' }) }).listen(
+    0,
+    '127.0.0.1',
+  );
   await once(server, 'listening');
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   closeServer = () =>
@@ -108,7 +117,15 @@ describe('logs', () => {
     const response = await fetch(`${baseUrl}/api/v1/runs/${RUN_ID}/logs`);
     expect(await response.json()).toEqual({
       runLog: `/api/v1/runs/${RUN_ID}/logs/run`,
-      logs: [{ traceId: TRACE_ID, testId: 't1', fullName: 'math adds', bytes: 12, url: `/api/v1/runs/${RUN_ID}/logs/${TRACE_ID}` }],
+      logs: [
+        {
+          traceId: TRACE_ID,
+          testId: 't1',
+          fullName: 'math adds',
+          bytes: 12,
+          url: `/api/v1/runs/${RUN_ID}/logs/${TRACE_ID}`,
+        },
+      ],
     });
   });
 
@@ -175,11 +192,16 @@ describe('reports', () => {
     expect(await response.text()).toBe(content);
   });
 
-  it.each(['report', 'report/junit.xml', 'report/archive'])('answers %s 404 REPORT_NOT_READY while not ready', async (path) => {
-    const response = await fetch(`${baseUrl}/api/v1/runs/${NOT_READY_ID}/${path}`);
-    expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ error: { code: 'REPORT_NOT_READY', message: 'Report not ready' } });
-  });
+  it.each(['report', 'report/junit.xml', 'report/archive'])(
+    'answers %s 404 REPORT_NOT_READY while not ready',
+    async (path) => {
+      const response = await fetch(`${baseUrl}/api/v1/runs/${NOT_READY_ID}/${path}`);
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({
+        error: { code: 'REPORT_NOT_READY', message: 'Report not ready' },
+      });
+    },
+  );
 
   it('answers REPORT_NOT_READY when the report file is gone', async () => {
     const response = await fetch(`${baseUrl}/api/v1/runs/${EMPTY_RUN_ID}/report`);

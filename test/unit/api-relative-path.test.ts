@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { describePathProblem } from '../../src/api/relative-path.js';
 
 describe('describePathProblem', () => {
-  it.each(['a.test.ts', 'src/**/*.test.ts', 'a/../b', './a', 'a/./b/..', 'a\\b', 'a..b/c', '...', 'dir/..'])('accepts %s', (path) => {
-    expect(describePathProblem(path)).toBeNull();
-  });
+  it.each(['a.test.ts', 'src/**/*.test.ts', 'a/../b', './a', 'a/./b/..', 'a\\b', 'a..b/c', '...', 'dir/..'])(
+    'accepts %s',
+    (path) => {
+      expect(describePathProblem(path)).toBeNull();
+    },
+  );
 
   it.each([
     ['/etc/passwd', /absolute/],

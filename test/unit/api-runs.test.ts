@@ -58,7 +58,15 @@ class FakeRunService implements RunService {
   lastDelete: { runId: string; keepReports: boolean } | null = null;
   failure: unknown = null;
   readonly tests: TestRecord[] = [
-    { id: 't1', file: 'a.test.ts', name: 'adds', fullName: 'math adds', status: 'passed', durationMs: 3, traceId: 'a'.repeat(32) },
+    {
+      id: 't1',
+      file: 'a.test.ts',
+      name: 'adds',
+      fullName: 'math adds',
+      status: 'passed',
+      durationMs: 3,
+      traceId: 'a'.repeat(32),
+    },
   ];
 
   private find(runId: string): RunRecord {
@@ -79,25 +87,48 @@ class FakeRunService implements RunService {
     this.runs.set(run.runId, run);
     return run;
   }
-  async getRun(runId: string) { return this.find(runId); }
+  async getRun(runId: string) {
+    return this.find(runId);
+  }
   async listRuns(query: ListRunsQuery) {
     this.lastListQuery = query;
     return { runs: [...this.runs.values()], nextCursor: 'next-page' };
   }
-  async pauseRun(runId: string) { return requireStatus(this.find(runId), ['PENDING', 'RUNNING'], 'PAUSED'); }
-  async resumeRun(runId: string) { return requireStatus(this.find(runId), ['PAUSED'], 'PENDING'); }
-  async cancelRun(runId: string) { return requireStatus(this.find(runId), ['PENDING', 'RUNNING', 'PAUSED'], 'CANCELLED'); }
+  async pauseRun(runId: string) {
+    return requireStatus(this.find(runId), ['PENDING', 'RUNNING'], 'PAUSED');
+  }
+  async resumeRun(runId: string) {
+    return requireStatus(this.find(runId), ['PAUSED'], 'PENDING');
+  }
+  async cancelRun(runId: string) {
+    return requireStatus(this.find(runId), ['PENDING', 'RUNNING', 'PAUSED'], 'CANCELLED');
+  }
   async deleteRun(runId: string, options: { keepReports: boolean }) {
     this.find(runId);
     this.lastDelete = { runId, keepReports: options.keepReports };
   }
-  async listTests(runId: string) { this.find(runId); return this.tests; }
-  async listLogs(): Promise<never> { throw new Error('not used here'); }
-  async runLogPath(): Promise<never> { throw new Error('not used here'); }
-  async testLogPath(): Promise<never> { throw new Error('not used here'); }
-  async reportPath(): Promise<never> { throw new Error('not used here'); }
-  async archiveEntries(): Promise<never> { throw new Error('not used here'); }
-  async isHealthy() { return true; }
+  async listTests(runId: string) {
+    this.find(runId);
+    return this.tests;
+  }
+  async listLogs(): Promise<never> {
+    throw new Error('not used here');
+  }
+  async runLogPath(): Promise<never> {
+    throw new Error('not used here');
+  }
+  async testLogPath(): Promise<never> {
+    throw new Error('not used here');
+  }
+  async reportPath(): Promise<never> {
+    throw new Error('not used here');
+  }
+  async archiveEntries(): Promise<never> {
+    throw new Error('not used here');
+  }
+  async isHealthy() {
+    return true;
+  }
 }
 
 let service: FakeRunService;
@@ -128,7 +159,11 @@ afterEach(async () => {
 });
 
 function postJson(path: string, body: unknown): Promise<Response> {
-  return fetch(`${baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return fetch(`${baseUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 }
 
 describe('POST /api/v1/runs', () => {
@@ -138,7 +173,13 @@ describe('POST /api/v1/runs', () => {
     expect(response.headers.get('location')).toBe(`/api/v1/runs/${RUN_ID}`);
     expect(response.headers.get('x-powered-by')).toBeNull();
     const { run } = (await response.json()) as { run: Record<string, unknown> };
-    expect(run).toMatchObject({ runId: RUN_ID, status: 'PENDING', files: ['test/a.test.ts'], labels: { team: 'qa' }, notes: [] });
+    expect(run).toMatchObject({
+      runId: RUN_ID,
+      status: 'PENDING',
+      files: ['test/a.test.ts'],
+      labels: { team: 'qa' },
+      notes: [],
+    });
     expect(run.links).toEqual({
       self: `/api/v1/runs/${RUN_ID}`,
       pause: `/api/v1/runs/${RUN_ID}/pause`,
@@ -160,22 +201,35 @@ describe('POST /api/v1/runs', () => {
     await startServer('https://trc.example.com/');
     const response = await postJson('/api/v1/runs', {});
     expect(response.headers.get('location')).toBe(`https://trc.example.com/api/v1/runs/${RUN_ID}`);
-    expect(((await response.json()) as { run: { links: { self: string } } }).run.links.self).toBe(`/api/v1/runs/${RUN_ID}`);
+    expect(((await response.json()) as { run: { links: { self: string } } }).run.links.self).toBe(
+      `/api/v1/runs/${RUN_ID}`,
+    );
   });
 
   it('fills defaults and nulls for absent fields, also without any body', async () => {
     const response = await fetch(`${baseUrl}/api/v1/runs`, { method: 'POST' });
     expect(response.status).toBe(202);
     expect(service.lastRequest).toEqual({
-      project: 'default', files: [], testNamePattern: null, vitestProject: null,
-      env: {}, timeoutMs: null, showConsole: false, labels: {},
+      project: 'default',
+      files: [],
+      testNamePattern: null,
+      vitestProject: null,
+      env: {},
+      timeoutMs: null,
+      showConsole: false,
+      labels: {},
     });
   });
 
   it('passes every valid field through', async () => {
     const body = {
-      project: 'web', files: ['src/**/*.test.ts', 'a/../b.test.ts'], testNamePattern: '^login .*works$',
-      vitestProject: 'e2e', env: { BASE_URL: 'http://x', _DEBUG: '1' }, timeoutMs: 60000, showConsole: true,
+      project: 'web',
+      files: ['src/**/*.test.ts', 'a/../b.test.ts'],
+      testNamePattern: '^login .*works$',
+      vitestProject: 'e2e',
+      env: { BASE_URL: 'http://x', _DEBUG: '1' },
+      timeoutMs: 60000,
+      showConsole: true,
       labels: { build: '42' },
     };
     expect((await postJson('/api/v1/runs', body)).status).toBe(202);
@@ -183,7 +237,11 @@ describe('POST /api/v1/runs', () => {
   });
 
   it('refuses a non-JSON Content-Type', async () => {
-    const response = await fetch(`${baseUrl}/api/v1/runs`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
+    const response = await fetch(`${baseUrl}/api/v1/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '{}',
+    });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe('VALIDATION_FAILED');
@@ -191,16 +249,25 @@ describe('POST /api/v1/runs', () => {
   });
 
   it('answers malformed JSON with 400 VALIDATION_FAILED', async () => {
-    const response = await fetch(`${baseUrl}/api/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"files": [' });
+    const response = await fetch(`${baseUrl}/api/v1/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"files": [',
+    });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { error: { code: string; message: string } };
-    expect(body.error).toEqual({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/malformed JSON/) });
+    expect(body.error).toEqual({
+      code: 'VALIDATION_FAILED',
+      message: expect.stringMatching(/malformed JSON/),
+    });
   });
 
   it('answers a body over 1 MiB with 413 PAYLOAD_TOO_LARGE', async () => {
     const response = await postJson('/api/v1/runs', { labels: { big: 'x'.repeat(1024 * 1024) } });
     expect(response.status).toBe(413);
-    expect(await response.json()).toEqual({ error: { code: 'PAYLOAD_TOO_LARGE', message: expect.any(String) } });
+    expect(await response.json()).toEqual({
+      error: { code: 'PAYLOAD_TOO_LARGE', message: expect.any(String) },
+    });
     expect(service.lastRequest).toBeNull();
   });
 });
@@ -210,7 +277,10 @@ describe('GET /api/v1/runs', () => {
     service.runs.set(RUN_ID, makeRun());
     const response = await fetch(`${baseUrl}/api/v1/runs?status=running&limit=10&cursor=abc`);
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { runs: Array<{ runId: string; links: object }>; nextCursor: string };
+    const body = (await response.json()) as {
+      runs: Array<{ runId: string; links: object }>;
+      nextCursor: string;
+    };
     expect(body.nextCursor).toBe('next-page');
     expect(body.runs[0]?.links).toBeDefined();
     expect(service.lastListQuery).toEqual({ status: 'RUNNING', limit: 10, cursor: 'abc' });
@@ -226,7 +296,9 @@ describe('GET /api/v1/runs', () => {
     async (query) => {
       const response = await fetch(`${baseUrl}/api/v1/runs?${query}`);
       expect(response.status).toBe(400);
-      const body = (await response.json()) as { error: { code: string; message: string; details: Array<{ path: string }> } };
+      const body = (await response.json()) as {
+        error: { code: string; message: string; details: Array<{ path: string }> };
+      };
       expect(body.error.code).toBe('VALIDATION_FAILED');
       expect(body.error.message).toContain(query.split('=')[0] ?? '');
       expect(service.lastListQuery).toBeNull();
@@ -258,7 +330,10 @@ describe('one run', () => {
     const pause = await fetch(`${baseUrl}/api/v1/runs/${RUN_ID}/pause`, { method: 'POST' });
     expect(pause.status).toBe(200);
     expect(((await pause.json()) as { run: RunRecord }).run.status).toBe('PAUSED');
-    const resume = await fetch(`${baseUrl}/api/v1/runs/${RUN_ID}/resume`, { method: 'POST', headers: { 'content-type': 'application/json' } });
+    const resume = await fetch(`${baseUrl}/api/v1/runs/${RUN_ID}/resume`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(resume.status).toBe(200);
     const cancel = await fetch(`${baseUrl}/api/v1/runs/${RUN_ID}/cancel`, { method: 'POST' });
     expect(cancel.status).toBe(202);
@@ -269,12 +344,20 @@ describe('one run', () => {
     const response = await fetch(`${baseUrl}/api/v1/runs/${RUN_ID}/resume`, { method: 'POST' });
     expect(response.status).toBe(409);
     expect(await response.json()).toEqual({
-      error: { code: 'INVALID_TRANSITION', message: 'Cannot change a RUNNING run', details: { status: 'RUNNING', allowedActions: [] } },
+      error: {
+        code: 'INVALID_TRANSITION',
+        message: 'Cannot change a RUNNING run',
+        details: { status: 'RUNNING', allowedActions: [] },
+      },
     });
   });
 
   it.each([
-    ['', false], ['?keepReports=true', true], ['?keepReports=1', true], ['?keepReports=false', false], ['?keepReports=0', false],
+    ['', false],
+    ['?keepReports=true', true],
+    ['?keepReports=1', true],
+    ['?keepReports=false', false],
+    ['?keepReports=0', false],
   ])('deletes with query "%s" (keepReports %s)', async (query, keepReports) => {
     const response = await fetch(`${baseUrl}/api/v1/runs/${RUN_ID}${query}`, { method: 'DELETE' });
     expect(response.status).toBe(204);
@@ -285,7 +368,9 @@ describe('one run', () => {
   it('refuses keepReports=yes', async () => {
     const response = await fetch(`${baseUrl}/api/v1/runs/${RUN_ID}?keepReports=yes`, { method: 'DELETE' });
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { error: { message: string } }).error.message).toContain('keepReports');
+    expect(((await response.json()) as { error: { message: string } }).error.message).toContain(
+      'keepReports',
+    );
     expect(service.lastDelete).toBeNull();
   });
 
@@ -303,7 +388,9 @@ describe('errors', () => {
       const response = await fetch(`${baseUrl}/api/v1/runs/${OTHER_ID}`);
       expect(response.status).toBe(ERROR_CODES[code]);
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-      expect(await response.json()).toEqual({ error: { code, message: `failure ${code}`, details: { hint: 1 } } });
+      expect(await response.json()).toEqual({
+        error: { code, message: `failure ${code}`, details: { hint: 1 } },
+      });
     },
   );
 
@@ -313,11 +400,17 @@ describe('errors', () => {
     expect(response.status).toBe(500);
     expect(await response.json()).toEqual({ error: { code: 'INTERNAL', message: 'Internal server error' } });
     const logged = logLines.map((line) => JSON.parse(line) as { level: number; err?: { message: string } });
-    expect(logged.some((entry) => entry.level === 50 && entry.err?.message === 'redis exploded at 10.0.0.7')).toBe(true);
+    expect(
+      logged.some((entry) => entry.level === 50 && entry.err?.message === 'redis exploded at 10.0.0.7'),
+    ).toBe(true);
   });
 
   it('answers unknown routes 404 NOT_FOUND', async () => {
-    for (const [method, path] of [['GET', '/nope'], ['GET', '/api/v2/runs'], ['PUT', `/api/v1/runs/${RUN_ID}`]] as const) {
+    for (const [method, path] of [
+      ['GET', '/nope'],
+      ['GET', '/api/v2/runs'],
+      ['PUT', `/api/v1/runs/${RUN_ID}`],
+    ] as const) {
       const response = await fetch(`${baseUrl}${path}`, { method });
       expect(response.status).toBe(404);
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
@@ -325,7 +418,10 @@ describe('errors', () => {
   });
 
   it('serves a small index at /api/v1', async () => {
-    const body = (await (await fetch(`${baseUrl}/api/v1`)).json()) as { version: string; endpoints: string[] };
+    const body = (await (await fetch(`${baseUrl}/api/v1`)).json()) as {
+      version: string;
+      endpoints: string[];
+    };
     expect(body.version).toBe('v1');
     expect(body.endpoints).toContain('POST /api/v1/runs');
   });

@@ -117,7 +117,9 @@ describe('planSpawn environment', () => {
   it("passes the daemon's environment on without trc's own TRC_* variables (the API token among them)", () => {
     const env = envOf(plan({}));
     expect(env).toMatchObject({ PATH: '/usr/bin', HOME: '/root' });
-    expect(Object.keys(env).filter((name) => name.startsWith('TRC_') && name !== CHILD_ENV.config)).toEqual([]);
+    expect(Object.keys(env).filter((name) => name.startsWith('TRC_') && name !== CHILD_ENV.config)).toEqual(
+      [],
+    );
     expect(plan({}).options.extendEnv).toBe(false);
   });
 });

@@ -48,7 +48,11 @@ export interface TestDaemon {
   url: string;
   daemon: Daemon;
   dirs: { reports: string; logs: string; data: string };
-  request(method: string, route: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }>;
+  request(
+    method: string,
+    route: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   createRun(body: Record<string, unknown>): Promise<ApiRun>;
   getRun(runId: string): Promise<ApiRun>;
   tests(runId: string): Promise<ApiTest[]>;
@@ -63,7 +67,11 @@ export async function startTestDaemon(
   options: { env?: Record<string, string>; runWorker?: boolean } = {},
 ): Promise<TestDaemon> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'trc-e2e-'));
-  const dirs = { reports: path.join(root, 'reports'), logs: path.join(root, 'logs'), data: path.join(root, 'data') };
+  const dirs = {
+    reports: path.join(root, 'reports'),
+    logs: path.join(root, 'logs'),
+    data: path.join(root, 'data'),
+  };
   const prefix = `e2e${randomBytes(4).toString('hex')}`;
   const redisUrl = inject('redisUrl');
   const projects = ['basic', 'slow', 'concurrent', 'hang', 'broken', 'user-config']
@@ -102,7 +110,11 @@ export async function startTestDaemon(
     });
     const text = await response.text();
     const isJson = response.headers.get('content-type')?.includes('json');
-    return { status: response.status, body: isJson && text ? JSON.parse(text) : text, headers: response.headers };
+    return {
+      status: response.status,
+      body: isJson && text ? JSON.parse(text) : text,
+      headers: response.headers,
+    };
   };
   const expectOk = async (method: string, route: string, body?: unknown): Promise<any> => {
     const answer = await request(method, route, body);
@@ -111,7 +123,8 @@ export async function startTestDaemon(
     }
     return answer.body;
   };
-  const getRun = async (runId: string): Promise<ApiRun> => (await expectOk('GET', `/api/v1/runs/${runId}`)).run;
+  const getRun = async (runId: string): Promise<ApiRun> =>
+    (await expectOk('GET', `/api/v1/runs/${runId}`)).run;
   const waitForStatus = (runId: string, statuses: string[], timeoutMs = 60_000): Promise<ApiRun> =>
     waitFor(
       async () => {
@@ -156,7 +169,9 @@ export function validateJunit(file: string): string | null {
 }
 
 /** Case start/end times the slow and concurrent fixtures append to STARTS_FILE. */
-export async function readCaseTimes(file: string): Promise<Array<{ kind: 'start' | 'end'; name: string; t: number }>> {
+export async function readCaseTimes(
+  file: string,
+): Promise<Array<{ kind: 'start' | 'end'; name: string; t: number }>> {
   const { readFile } = await import('node:fs/promises');
   const text = await readFile(file, 'utf8').catch(() => '');
   return text
