@@ -1,5 +1,6 @@
 /** ANSI escape sequences: CSI (colours, cursor moves), OSC (titles, hyperlinks) and lone ESC pairs. */
 const ANSI_PATTERN =
+  // eslint-disable-next-line no-control-regex -- matching escape codes is the point
   /\u001b\[[0-?]*[ -/]*[@-~]|\u009b[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g;
 
 /** Everything outside XML 1.0's `Char` production, lone surrogates included (the `u` flag sees them). */
