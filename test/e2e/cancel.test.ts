@@ -75,4 +75,29 @@ describe('cancel', () => {
     expect(ended.counts.skipped).toBeGreaterThan(0);
     expect(ended.counts.total).toBe(ended.counts.passed + ended.counts.failed + ended.counts.skipped);
   });
+
+  it('on a suite of many files, lists every file that never started as one skipped placeholder', async () => {
+    const run = await trc.createRun({ project: 'many-files', env: { CASE_DELAY_MS: '150' } });
+    await waitFor(async () => (await trc.getRun(run.runId)).counts.passed >= 3, { message: 'cases to pass' });
+    await trc.act(run.runId, 'cancel');
+    const ended = await trc.waitForEnd(run.runId);
+    expect(ended.status).toBe('CANCELLED');
+    const tests = await trc.tests(run.runId);
+    const files = new Set(tests.map((test) => test.file));
+    expect(files.size).toBe(16);
+    const placeholders = tests.filter((test) => test.placeholder);
+    expect(placeholders.length).toBeGreaterThanOrEqual(10);
+    for (const placeholder of placeholders) {
+      expect(placeholder).toMatchObject({ status: 'skipped', skipReason: 'cancelled' });
+    }
+    expect(ended.counts.total).toBe(ended.counts.passed + ended.counts.failed + ended.counts.skipped);
+    expect(validateJunit(path.join(trc.dirs.reports, run.runId, 'junit.xml'))).toBeNull();
+  });
+
+  it('on a suite of many files run to the end, reports every case', async () => {
+    const run = await trc.createRun({ project: 'many-files' });
+    const ended = await trc.waitForEnd(run.runId);
+    expect(ended).toMatchObject({ status: 'COMPLETED', result: 'passed' });
+    expect(ended.counts).toEqual({ total: 80, passed: 80, failed: 0, skipped: 0, running: 0 });
+  });
 });

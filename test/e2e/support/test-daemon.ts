@@ -74,7 +74,7 @@ export async function startTestDaemon(
   };
   const prefix = `e2e${randomBytes(4).toString('hex')}`;
   const redisUrl = inject('redisUrl');
-  const projects = ['basic', 'slow', 'concurrent', 'hang', 'broken', 'user-config']
+  const projects = ['basic', 'slow', 'concurrent', 'hang', 'broken', 'user-config', 'many-files']
     .map((name) => `${name}=${path.join(FIXTURES, name)}`)
     .join(',');
   const config = loadConfig(
