@@ -6,7 +6,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Redis } from 'ioredis';
+import type { Redis as RedisClient } from 'ioredis';
 import type { Vitest } from 'vitest/node';
 import { CHILD_ENV, type ChildConfig } from '../src/runner/env-contract.js';
 import { TrcReporter } from './reporter.js';
@@ -86,8 +86,8 @@ function baseRunnerImport(vitestPackageDir: string): string {
     : `import { VitestTestRunner as BaseRunner } from ${JSON.stringify(entry)};`;
 }
 
-function connect(config: ChildConfig): Redis {
-  const options = { enableAutoPipelining: true, maxRetriesPerRequest: 5, lazyConnect: false };
+function connect(Redis: typeof RedisClient, config: ChildConfig): RedisClient {
+  const options = { enableAutoPipelining: true, maxRetriesPerRequest: 5 };
   return config.redis.includes('://')
     ? new Redis(config.redis, options)
     : new Redis({ path: config.redis, ...options });
@@ -106,12 +106,14 @@ async function main(): Promise<void> {
   process.env.VITEST = 'true';
   process.env.NODE_ENV ??= 'test';
 
-  const redis = connect(config);
-  const subscriber = connect(config);
+  // Load Vitest and the Redis client side by side.
+  const [{ createVitest }, { Redis }] = await Promise.all([
+    import(pathToFileURL(config.vitestNodeEntry).href) as Promise<{ createVitest: CreateVitest }>,
+    import('ioredis'),
+  ]);
+  const redis = connect(Redis, config);
+  const subscriber = connect(Redis, config);
   const reporter = new TrcReporter(config, redis, subscriber, baseRunnerImport(config.vitestPackageDir));
-  const { createVitest } = (await import(pathToFileURL(config.vitestNodeEntry).href)) as {
-    createVitest: CreateVitest;
-  };
   let vitest: Vitest | null = null;
   try {
     vitest = await createVitest(

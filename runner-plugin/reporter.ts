@@ -87,14 +87,16 @@ export class TrcReporter implements Reporter {
   }
 
   onTestModuleCollected(module: TestModule): void {
-    const changes: Array<Partial<TestRecord> & { id: string }> = [];
-    for (const testCase of module.children.allTests()) {
-      changes.push({
-        ...this.describe(testCase),
-        ...(this.records.get(testCase.id) ? {} : { status: 'pending' }),
-      });
-    }
-    this.records.upsert(changes);
+    // Vitest's worker waits for this hook's RPC to return before it runs the file: record later.
+    setImmediate(() => {
+      const changes: Array<Partial<TestRecord> & { id: string }> = [];
+      for (const testCase of module.children.allTests()) {
+        if (!this.records.get(testCase.id)?.name) {
+          changes.push({ ...this.describe(testCase), status: this.records.get(testCase.id)?.status ?? 'pending' });
+        }
+      }
+      this.records.upsert(changes);
+    });
   }
 
   onTestCaseReady(testCase: TestCase): void {
@@ -106,7 +108,8 @@ export class TrcReporter implements Reporter {
 
   onTestCaseResult(testCase: TestCase): void {
     const result = testCase.result();
-    const described = this.describe(testCase);
+    const known = this.records.get(testCase.id);
+    const described = known?.name ? { id: testCase.id, traceId: this.traceIdOf(testCase, known) } : this.describe(testCase);
     this.logs.bind(testCase.id, described.traceId);
     const change: Partial<TestRecord> & { id: string } = {
       ...described,
@@ -235,16 +238,19 @@ export class TrcReporter implements Reporter {
   }
 
   private describe(testCase: TestCase): Partial<TestRecord> & { id: string; traceId: string } {
-    const known = this.records.get(testCase.id);
-    const traceId = (testCase.meta() as { traceId?: string }).traceId ?? (known?.traceId || createTraceId());
     return {
       id: testCase.id,
       file: this.relative(testCase.module.moduleId),
       name: testCase.name,
       fullName: testCase.fullName,
       project: testCase.project.name || undefined,
-      traceId,
+      traceId: this.traceIdOf(testCase, this.records.get(testCase.id)),
     };
+  }
+
+  /** The worker's trace id once the case started; before that, the one trc gave the record. */
+  private traceIdOf(testCase: TestCase, known: TestRecord | undefined): string {
+    return (testCase.meta() as { traceId?: string }).traceId ?? (known?.traceId || createTraceId());
   }
 
   private relative(moduleId: string): string {

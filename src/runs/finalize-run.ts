@@ -5,7 +5,7 @@ import type { RunStore } from '../store/run-store.js';
 import { createTraceId } from '../runner/trace-id.js';
 import type { RunRecord, RunResult, RunStatus, TestRecord } from './model.js';
 import type { RunPaths } from './run-paths.js';
-import { settleTests, type StopCause } from './settle-tests.js';
+import { countTests, settleTests, type StopCause } from './settle-tests.js';
 
 /** Largest per-case log read into the HTML report. */
 const MAX_LOG_BYTES_IN_REPORT = 1024 * 1024;
@@ -45,7 +45,7 @@ export async function finalizeRun(
     cause,
     createTraceId,
   });
-  await deps.store.writeFinalTests(runId, tests);
+  await deps.store.writeFinalTests(runId, tests, countTests(tests));
   const failed = tests.some((test) => test.status === 'failed') || internals.childErrors.length > 0;
   const { status, result, reason } = decideStatus(cause, internals.childError, exit, failed, run);
   const ended: RunRecord = {
@@ -149,16 +149,6 @@ function decideStatus(
         reason: null,
       };
   }
-}
-
-function countTests(tests: readonly TestRecord[]): RunRecord['counts'] {
-  const counts = { total: tests.length, passed: 0, failed: 0, skipped: 0, running: 0 };
-  for (const test of tests) {
-    if (test.status === 'passed' || test.status === 'failed' || test.status === 'skipped') {
-      counts[test.status] += 1;
-    }
-  }
-  return counts;
 }
 
 async function readCaseLogs(

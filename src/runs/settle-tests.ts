@@ -1,4 +1,4 @@
-import type { TestRecord } from './model.js';
+import type { RunCounts, TestRecord } from './model.js';
 
 /** Why the child stopped, as the finalizer sees it. */
 export type StopCause =
@@ -78,4 +78,15 @@ export function settleTests(input: {
     });
   }
   return settled;
+}
+
+/** Counts of a settled run: every case passed, failed or skipped, none running. */
+export function countTests(tests: readonly TestRecord[]): RunCounts {
+  const counts = { total: tests.length, passed: 0, failed: 0, skipped: 0, running: 0 };
+  for (const test of tests) {
+    if (test.status === 'passed' || test.status === 'failed' || test.status === 'skipped') {
+      counts[test.status] += 1;
+    }
+  }
+  return counts;
 }

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { RunRecord, RunStatus, TestError, TestRecord } from '../runs/model.js';
+import type { RunCounts, RunRecord, RunStatus, TestError, TestRecord } from '../runs/model.js';
 import { TERMINAL_STATUSES } from '../runs/model.js';
 import type { ControlMessage } from '../runner/env-contract.js';
 import { COUNTER_FIELDS, type RedisKeys } from './keys.js';
@@ -178,13 +178,7 @@ export class RunStore {
   }
 
   /** Replace the run's test records and counters with final values (after the child exited). */
-  async writeFinalTests(runId: string, tests: readonly TestRecord[]): Promise<void> {
-    const counts = { total: tests.length, passed: 0, failed: 0, skipped: 0, running: 0 };
-    for (const test of tests) {
-      if (test.status === 'passed' || test.status === 'failed' || test.status === 'skipped') {
-        counts[test.status] += 1;
-      }
-    }
+  async writeFinalTests(runId: string, tests: readonly TestRecord[], counts: RunCounts): Promise<void> {
     const multi = this.redis.multi().del(this.keys.tests(runId));
     if (tests.length > 0) {
       multi.hset(this.keys.tests(runId), ...tests.flatMap((test) => [test.id, JSON.stringify(test)]));

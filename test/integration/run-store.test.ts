@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, inject, it, vi } fro
 import type { RunRecord, RunStatus, TestRecord } from '../../src/runs/model.js';
 import { createKeys, type RedisKeys } from '../../src/store/keys.js';
 import { RunStore } from '../../src/store/run-store.js';
+import { countTests } from '../../src/runs/settle-tests.js';
 
 const redis = new Redis(inject('redisUrl'));
 let keys: RedisKeys;
@@ -266,7 +267,11 @@ describe('RunStore: delete', () => {
   it('removes a terminal run, its tests, files and every index entry', async () => {
     const [run] = await createRuns(1, { status: 'RUNNING' });
     await store.transition(run!.runId, { from: ['RUNNING'], to: 'CANCELLED' });
-    await store.writeFinalTests(run!.runId, [testRecord('a', 'skipped', 0)]);
+    await store.writeFinalTests(
+      run!.runId,
+      [testRecord('a', 'skipped', 0)],
+      countTests([testRecord('a', 'skipped', 0)]),
+    );
     await redis.hset(keys.files(run!.runId), JSON.stringify(['', 'test/a.test.ts']), 'planned');
 
     expect(await store.deleteRun(run!.runId)).toMatchObject({ kind: 'applied', status: 'CANCELLED' });
@@ -280,7 +285,7 @@ describe('RunStore: delete', () => {
 });
 
 describe('RunStore: tests', () => {
-  it('replaces the test records and sets every counter to the totals', async () => {
+  it('replaces the test records and sets every counter to the counts of the settled cases', async () => {
     const [run] = await createRuns(1, { status: 'RUNNING' });
     await redis.hset(keys.tests(run!.runId), 'stale', JSON.stringify(testRecord('stale', 'running', 9)));
     await redis.hset(keys.run(run!.runId), 'c:running', '3', 'c:total', '99');
@@ -290,7 +295,7 @@ describe('RunStore: tests', () => {
       testRecord('b', 'failed', 1),
       testRecord('d', 'passed', 3),
     ];
-    await store.writeFinalTests(run!.runId, tests);
+    await store.writeFinalTests(run!.runId, tests, countTests(tests));
     expect((await store.getRun(run!.runId))!.counts).toEqual({
       total: 4,
       passed: 2,
@@ -303,7 +308,7 @@ describe('RunStore: tests', () => {
 
   it('writes zero counts for a run without tests', async () => {
     const [run] = await createRuns(1);
-    await store.writeFinalTests(run!.runId, []);
+    await store.writeFinalTests(run!.runId, [], countTests([]));
     expect(await store.getTests(run!.runId)).toEqual([]);
     expect((await store.getRun(run!.runId))!.counts).toEqual({
       total: 0,
