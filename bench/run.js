@@ -61,12 +61,12 @@ function readPlan() {
     quick,
     only,
     reps,
-    // A 300-file run takes ~45 s per side on 2 cores: 5 pairs alone would be ~8 minutes.
-    filesReps: intFromEnv('BENCH_FILES_REPS', quick ? 2 : 3),
+    filesReps: intFromEnv('BENCH_FILES_REPS', quick ? 2 : 5),
     pauseTrials: intFromEnv('BENCH_PAUSE_TRIALS', quick ? 20 : 100),
     cancelTrials: intFromEnv('BENCH_CANCEL_TRIALS', quick ? 3 : 10),
     sizes: {
-      manyFiles: intFromEnv('BENCH_FILES', quick ? 40 : 300),
+      maxWorkers: intFromEnv('BENCH_MAX_WORKERS', os.availableParallelism()),
+      manyFiles: intFromEnv('BENCH_FILES', quick ? 100 : 300),
       manyCases: 2000,
       pauseFiles: 4,
       pauseCases: 500,
@@ -198,7 +198,7 @@ async function main() {
       pause: () => measurePause(ctx, { trials: plan.pauseTrials }),
       cancel: () => measureCancel(ctx, { trials: plan.cancelTrials }),
       // The warm-ups of the scenarios before it (same Vitest, same daemon) stand in for its own:
-      // one more 300-file run would cost ~90 s.
+      // a pair of 300-file warm-up runs would cost ~50 s.
       'overhead-files': () =>
         measureOverhead(ctx, {
           key: 'overhead-files',
@@ -281,6 +281,14 @@ function buildRows(plan, results, errors) {
         pass: result.ratioExit <= 1.05,
       });
       add({
+        scenario: `${title}: CPU of child + workers`,
+        baseline: fmtS(result.phases.plain.childCpuMs),
+        trc: fmtS(result.phases.trc.childCpuMs),
+        figure: `ratio ${result.phases.childCpuRatio?.toFixed(3) ?? '—'}`,
+        target: '(info)',
+        pass: null,
+      });
+      add({
         scenario: `${title}: POST→terminal, reports written`,
         baseline: fmtS(result.plain.medianMs),
         trc: fmtS(result.trc.medianTerminalMs),
@@ -359,7 +367,7 @@ function buildMarkdown(report) {
     `- Node ${machine.node}, Vitest ${machine.vitest}`,
     `- trc: commit ${source.commit}${source.uncommittedChanges.length > 0 ? ` plus uncommitted changes to ${source.uncommittedChanges.length} files in src/ and runner-plugin/` : ''}`,
     `- Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.totalMemGiB} GiB, ${machine.platform}; load average at start ${machine.loadAverageAtStart.join(' ')}`,
-    `- Mode: ${plan.quick ? 'quick (BENCH_QUICK=1)' : 'full'}; ${plan.reps} repetitions (${plan.filesReps} for the ${plan.sizes.manyFiles}-file suite), ${plan.pauseTrials} pause trials, ${plan.cancelTrials} cancel trials; took ${report.durationS} s`,
+    `- Mode: ${plan.quick ? 'quick (BENCH_QUICK=1)' : 'full'}; ${plan.reps} repetitions (${plan.filesReps} for the ${plan.sizes.manyFiles}-file suite), ${plan.pauseTrials} pause trials, ${plan.cancelTrials} cancel trials; fixtures run ${plan.sizes.maxWorkers} test workers (forks pool); took ${report.durationS} s`,
     '',
     'Every figure is a ratio, a difference or a count against a baseline measured in the same run:',
     'plain `vitest run` in the same fixture, or the moment the bench sent the request.',
@@ -374,19 +382,22 @@ function buildMarkdown(report) {
       continue;
     }
     const add = (phase, ms, note = '') => phaseRows.push({ name, phase, ms: fmtMs(ms), note });
-    add('plain: spawn→exit', phases.plain.wallMs);
-    add('plain: Vitest "Duration"', phases.plain.vitestReportedMs);
-    add("plain: outside Vitest's run (boot, teardown)", phases.plain.outsideVitestRunMs);
-    add('trc: POST→spawn (HTTP, Redis, queue)', phases.trc.postToSpawnMs);
-    add('trc: spawn→exit (child lifetime)', phases.trc.childLifetimeMs);
-    add(
-      'trc: Vitest "Duration" in the child',
-      phases.trc.vitestReportedMs,
-      `ratio to plain ${phases.vitestReportedRatio}`,
-    );
-    add("trc: child outside Vitest's run (launcher, Redis, teardown)", phases.trc.childOutsideVitestRunMs);
-    add('trc: exit→endedAt (settle cases)', phases.trc.exitToEndedMs);
-    add('trc: endedAt→terminal (reports)', phases.trc.reportsMs);
+    const { plain, trc } = phases;
+    add('plain: spawn→exit', plain.wallMs);
+    add('plain: Vitest "Duration"', plain.vitestDurationMs);
+    add('plain: Vitest "tests"', plain.vitestTestsMs);
+    add('plain: outside Vitest\'s run (boot, teardown)', plain.outsideVitestRunMs);
+    add('plain: CPU of the child and its workers', plain.childCpuMs);
+    add('trc: POST→spawn (HTTP, Redis, queue)', trc.postToSpawnMs);
+    add('trc: spawn→exit (child lifetime)', trc.childLifetimeMs);
+    add('trc: Vitest "Duration" in the child', trc.vitestDurationMs, `ratio to plain ${phases.vitestDurationRatio}`);
+    add('trc: Vitest "tests" in the child', trc.vitestTestsMs, `ratio to plain ${phases.vitestTestsRatio}`);
+    add('trc: child outside Vitest\'s run (launcher, Redis, teardown)', trc.childOutsideVitestRunMs);
+    add('trc: exit→endedAt (settle cases)', trc.exitToEndedMs);
+    add('trc: endedAt→terminal (reports)', trc.reportsMs);
+    add('trc: CPU of the child and its workers', trc.childCpuMs, `ratio to plain ${phases.childCpuRatio}`);
+    add('trc: CPU of the daemon process, POST→terminal', trc.daemonCpuMs, 'includes reports and the bench polling');
+    add('trc: CPU of redis-server, POST→terminal', trc.redisCpuMs);
   }
   if (phaseRows.length > 0) {
     lines.push('## Where the time goes (medians, scenario 1)', '');

@@ -81,21 +81,22 @@ it('second', () => {
 `;
 }
 
-async function writeProject(root, name, files) {
+async function writeProject(root, name, files, maxWorkers) {
   const dir = path.join(root, name);
   await mkdir(path.join(dir, 'tests'), { recursive: true });
   await writeFile(
     path.join(dir, 'package.json'),
     `${JSON.stringify({ name: `bench-${name}`, private: true, type: 'module' })}\n`,
   );
-  // cacheDir keeps Vite's cache out of the linked node_modules; pool and workers stay Vitest's defaults.
+  // cacheDir keeps Vite's cache out of the linked node_modules. The pool stays Vitest's default
+  // (forks); maxWorkers is set to the core count, see createFixtures.
   await writeFile(
     path.join(dir, 'vitest.config.js'),
     `import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   cacheDir: ${JSON.stringify(path.join(root, '.vite-cache', name))},
-  test: { include: ['tests/**/*.test.js'] },
+  test: { include: ['tests/**/*.test.js'], maxWorkers: ${maxWorkers} },
 });
 `,
   );
@@ -107,24 +108,28 @@ export default defineConfig({
 
 /**
  * Generate every fixture project under `root` (which gets a `node_modules` link to trc's).
+ * Every project runs `sizes.maxWorkers` test workers (the bench passes the core count): Vitest's
+ * own default in run mode is cores − 1, which on a 2-core machine leaves a core idle to absorb
+ * trc's work in the Vitest main process and so flatters it; it also doubles the bench's time.
  * @returns {Promise<Record<string, string>>} project name → absolute folder
  */
 export async function createFixtures(root, sizes) {
   await symlink(NODE_MODULES, path.join(root, 'node_modules'), 'dir');
+  const write = (name, files) => writeProject(root, name, files, sizes.maxWorkers);
   const projects = {};
   const manyFiles = {};
   for (let i = 1; i <= sizes.manyFiles; i += 1) {
     manyFiles[`t${String(i).padStart(3, '0')}.test.js`] = TRIVIAL_ONE;
   }
-  projects.manyfiles = await writeProject(root, 'manyfiles', manyFiles);
-  projects.manycases = await writeProject(root, 'manycases', {
+  projects.manyfiles = await write('manyfiles', manyFiles);
+  projects.manycases = await write('manycases', {
     'cases.test.js': trivialMany(sizes.manyCases),
   });
   const pauseFiles = {};
   for (let i = 1; i <= sizes.pauseFiles; i += 1) {
     pauseFiles[`p${i}.test.js`] = pauseFile(`p${i}`, sizes.pauseCases);
   }
-  projects.pause = await writeProject(root, 'pause', pauseFiles);
+  projects.pause = await write('pause', pauseFiles);
   const cancelFiles = {};
   for (let i = 1; i <= sizes.cancelFiles; i += 1) {
     cancelFiles[`c${String(i).padStart(2, '0')}.test.js`] = cancelFile(
@@ -133,7 +138,7 @@ export async function createFixtures(root, sizes) {
       sizes.cancelCaseMs,
     );
   }
-  projects.cancel = await writeProject(root, 'cancel', cancelFiles);
-  projects.start = await writeProject(root, 'start', { 'start.test.js': startFile() });
+  projects.cancel = await write('cancel', cancelFiles);
+  projects.start = await write('start', { 'start.test.js': startFile() });
   return projects;
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { now } from './clock.js';
+import { readReapedChildrenCpuMs } from './cpu.js';
 import { NODE_MODULES } from './fixtures.js';
 
 const VITEST_BIN = path.join(NODE_MODULES, 'vitest', 'vitest.mjs');
@@ -14,6 +15,7 @@ const active = new Set();
  */
 export async function runPlainVitest({ cwd, outFile, env = {} }) {
   const spawnedAt = now();
+  const cpuBefore = readReapedChildrenCpuMs();
   const subprocess = execa(process.execPath, [VITEST_BIN, 'run'], {
     cwd,
     env: { NO_COLOR: '1', ...env },
@@ -38,13 +40,17 @@ export async function runPlainVitest({ cwd, outFile, env = {} }) {
     active.delete(entry);
   }
   exitedAt ??= now();
+  const cpuAfter = readReapedChildrenCpuMs();
   const output = await readFile(outFile, 'utf8').catch(() => '');
+  const summary = parseVitestSummary(output);
   return {
     spawnedAt,
     exitedAt,
     wallMs: exitedAt - spawnedAt,
     exitCode: result.exitCode ?? null,
-    vitestDurationMs: parseVitestDuration(output),
+    cpuMs: cpuBefore === null ? null : cpuAfter - cpuBefore,
+    vitestDurationMs: summary.durationMs,
+    vitestTestsMs: summary.testsMs,
     output,
   };
 }
@@ -61,13 +67,16 @@ export function killPlainVitests() {
   active.clear();
 }
 
-/** Vitest's own summary line: `Duration  44.28s (...)` or `Duration  812ms (...)`; the last one in the text. */
-export function parseVitestDuration(output) {
-  const matches = [...output.matchAll(/Duration\s+([\d.]+)(ms|s)\b/g)];
-  const last = matches.at(-1);
-  if (!last) {
-    return null;
-  }
-  const value = Number(last[1]);
-  return last[2] === 's' ? value * 1000 : value;
+/**
+ * Vitest's own summary line, the last in the text:
+ * `Duration  44.28s (transform 957ms, setup 0ms, import 2.86s, tests 614ms, environment 23ms)`.
+ * @returns {{durationMs: number|null, testsMs: number|null}}
+ */
+export function parseVitestSummary(output) {
+  const line = [...output.matchAll(/Duration\s+[^\n]*/g)].at(-1)?.[0] ?? '';
+  const toMs = (match) => (match ? Number(match[1]) * (match[2] === 's' ? 1000 : 1) : null);
+  return {
+    durationMs: toMs(/^Duration\s+([\d.]+)(ms|s)\b/.exec(line)),
+    testsMs: toMs(/\btests ([\d.]+)(ms|s)\b/.exec(line)),
+  };
 }

@@ -1,12 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { readOwnCpuMs, readReapedChildrenCpuMs, readRedisCpuMs } from '../lib/cpu.js';
+import { parseVitestSummary, runPlainVitest } from '../lib/plain-vitest.js';
 import { median, round } from '../lib/stats.js';
-import { parseVitestDuration, runPlainVitest } from '../lib/plain-vitest.js';
 
 /**
  * Scenario 1, control overhead: the same suite run by plain Vitest and by trc, interleaved
  * (ABBA order so slow drift hits both), after one uncounted warm-up of each.
- * Figure: median(trc POST → child exit) / median(plain spawn → exit).
+ * Figure: median(trc POST → child exit) / median(plain spawn → exit). Beside it, where trc's
+ * time goes: phases from the run's timestamps, Vitest's own summary, and CPU time (child tree,
+ * this process, redis-server), which a busy shared machine disturbs far less than wall time.
  */
 export async function measureOverhead(ctx, { key, project, reps, warmup }) {
   const dir = ctx.projects[project];
@@ -49,27 +52,34 @@ async function runPlainOnce(ctx, dir, label) {
   const outFile = path.join(ctx.outputDir, `${label}-plain.log`);
   const result = await runPlainVitest({ cwd: dir, outFile });
   if (result.exitCode !== 0) {
-    throw new Error(
-      `plain Vitest exited with ${result.exitCode} in ${dir}; output in ${outFile}:\n${result.output.slice(-2000)}`,
-    );
+    throw new Error(`plain Vitest exited with ${result.exitCode} in ${dir}; output in ${outFile}:\n${result.output.slice(-2000)}`);
   }
-  return { wallMs: round(result.wallMs), vitestDurationMs: result.vitestDurationMs };
+  return {
+    wallMs: round(result.wallMs),
+    vitestDurationMs: result.vitestDurationMs,
+    vitestTestsMs: result.vitestTestsMs,
+    childCpuMs: result.cpuMs,
+  };
 }
 
 async function runTrcOnce(ctx, project) {
+  const childCpuBefore = readReapedChildrenCpuMs();
+  const ownCpuBefore = readOwnCpuMs();
+  const redisCpuBefore = await readRedisCpuMs(ctx.client.redis);
   const { run, sentAt } = await ctx.client.startRun({ project });
   const end = await ctx.client.waitForTerminal(run.runId);
+  const childCpuMs = childCpuBefore === null ? null : readReapedChildrenCpuMs() - childCpuBefore;
+  const ownCpuMs = readOwnCpuMs() - ownCpuBefore;
+  const redisCpuMs = (await readRedisCpuMs(ctx.client.redis)) - redisCpuBefore;
   if (end.run.status !== 'COMPLETED' || end.run.result !== 'passed') {
-    throw new Error(
-      `trc run ${run.runId} ended ${end.run.status}/${end.run.result}: ${end.run.reason ?? ''}`,
-    );
+    throw new Error(`trc run ${run.runId} ended ${end.run.status}/${end.run.result}: ${end.run.reason ?? ''}`);
   }
   if (end.exitedAt === null) {
     throw new Error(`trc run ${run.runId} has no exitedAt in Redis`);
   }
   const startedAt = Date.parse(end.run.startedAt);
   const endedAt = Date.parse(end.run.endedAt);
-  const runLog = await readFile(path.join(ctx.logsDir, run.runId, 'run.log'), 'utf8').catch(() => '');
+  const summary = parseVitestSummary(await readFile(path.join(ctx.logsDir, run.runId, 'run.log'), 'utf8').catch(() => ''));
   return {
     runId: run.runId,
     exitMs: round(end.exitedAt - sentAt),
@@ -78,32 +88,43 @@ async function runTrcOnce(ctx, project) {
     childLifetimeMs: round(end.exitedAt - startedAt),
     exitToEndedMs: round(endedAt - end.exitedAt),
     reportsMs: round(end.terminalAt - endedAt),
-    vitestDurationMs: parseVitestDuration(runLog),
+    vitestDurationMs: summary.durationMs,
+    vitestTestsMs: summary.testsMs,
+    childCpuMs,
+    daemonCpuMs: round(ownCpuMs),
+    redisCpuMs: round(redisCpuMs),
     counts: end.run.counts,
   };
 }
 
-/** Where trc's time goes, as medians: before the spawn, in the child outside Vitest's run, in Vitest, after exit. */
+/** Medians of where the time goes, trc beside plain. */
 function describePhases(plain, trc) {
   const m = (list, field) => round(median(list.map((s) => s[field])));
-  const plainWall = m(plain, 'wallMs');
-  const plainVitest = m(plain, 'vitestDurationMs');
-  const trcChild = m(trc, 'childLifetimeMs');
-  const trcVitest = m(trc, 'vitestDurationMs');
+  const ratio = (a, b) => (a === null || b === null || b === 0 ? null : round(a / b, 3));
+  const plainPhases = {
+    wallMs: m(plain, 'wallMs'),
+    vitestDurationMs: m(plain, 'vitestDurationMs'),
+    vitestTestsMs: m(plain, 'vitestTestsMs'),
+    childCpuMs: m(plain, 'childCpuMs'),
+  };
+  plainPhases.outsideVitestRunMs = round(plainPhases.wallMs - plainPhases.vitestDurationMs);
+  const trcPhases = {
+    postToSpawnMs: m(trc, 'postToSpawnMs'),
+    childLifetimeMs: m(trc, 'childLifetimeMs'),
+    vitestDurationMs: m(trc, 'vitestDurationMs'),
+    vitestTestsMs: m(trc, 'vitestTestsMs'),
+    exitToEndedMs: m(trc, 'exitToEndedMs'),
+    reportsMs: m(trc, 'reportsMs'),
+    childCpuMs: m(trc, 'childCpuMs'),
+    daemonCpuMs: m(trc, 'daemonCpuMs'),
+    redisCpuMs: m(trc, 'redisCpuMs'),
+  };
+  trcPhases.childOutsideVitestRunMs = round(trcPhases.childLifetimeMs - trcPhases.vitestDurationMs);
   return {
-    plain: {
-      wallMs: plainWall,
-      vitestReportedMs: plainVitest,
-      outsideVitestRunMs: round(plainWall - plainVitest),
-    },
-    trc: {
-      postToSpawnMs: m(trc, 'postToSpawnMs'),
-      childLifetimeMs: trcChild,
-      vitestReportedMs: trcVitest,
-      childOutsideVitestRunMs: round(trcChild - trcVitest),
-      exitToEndedMs: m(trc, 'exitToEndedMs'),
-      reportsMs: m(trc, 'reportsMs'),
-    },
-    vitestReportedRatio: round(trcVitest / plainVitest, 3),
+    plain: plainPhases,
+    trc: trcPhases,
+    vitestDurationRatio: ratio(trcPhases.vitestDurationMs, plainPhases.vitestDurationMs),
+    vitestTestsRatio: ratio(trcPhases.vitestTestsMs, plainPhases.vitestTestsMs),
+    childCpuRatio: ratio(trcPhases.childCpuMs, plainPhases.childCpuMs),
   };
 }
