@@ -16,14 +16,13 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { loadConfig } from '../dist/src/config.js';
-import { startDaemon } from '../dist/src/daemon.js';
 import { now } from './lib/clock.js';
 import { createFixtures, NODE_MODULES } from './lib/fixtures.js';
 import { killPlainVitests } from './lib/plain-vitest.js';
 import { startRedisServer } from './lib/redis-server.js';
 import { formatMarkdownTable, formatTextTable, verdictOf, writeFormatted } from './lib/report.js';
 import { TrcClient } from './lib/trc-client.js';
+import { loadTrcSnapshot } from './lib/trc-snapshot.js';
 import { measureCancel } from './scenarios/cancel.js';
 import { measureOverhead } from './scenarios/overhead.js';
 import { measurePause } from './scenarios/pause.js';
@@ -103,6 +102,17 @@ async function describeMachine() {
   };
 }
 
+/** daemon.close() may wait up to 3 × TRC_KILL_GRACE_MS for children it stops. */
+const CLEANUP_STEP_MS = 20_000;
+
+function withTimeout(promise, ms, message) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Everything started is stopped here, in reverse order, once; safe to call from a signal. */
 function createCleanup() {
   const steps = [];
@@ -116,7 +126,7 @@ function createCleanup() {
         killPlainVitests();
         for (const { label, step } of steps.reverse()) {
           try {
-            await step();
+            await withTimeout(step(), CLEANUP_STEP_MS, `cleanup "${label}" took over ${CLEANUP_STEP_MS} ms`);
           } catch (error) {
             process.stderr.write(`[bench] cleanup "${label}" failed: ${error?.stack ?? error}\n`);
           }
@@ -136,12 +146,19 @@ async function main() {
   const machine = await describeMachine();
   const source = await describeSource();
   const cleanup = createCleanup();
+  // Stay subscribed (not `once`): execa's signal-exit re-raises the signal, killing the process
+  // mid-cleanup, as soon as its own handler is the only one left. A second signal exits at once.
+  let signalled = false;
   const onSignal = (signal) => {
-    log(`${signal}: cleaning up`);
+    if (signalled) {
+      process.exit(130);
+    }
+    signalled = true;
+    log(`${signal}: cleaning up (again to exit at once)`);
     void cleanup.run().finally(() => process.exit(130));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   const results = {};
   const errors = {};
@@ -154,9 +171,14 @@ async function main() {
       cleanup.add('temp dir', () => rm(tmp, { recursive: true, force: true }));
     }
     const dirs = Object.fromEntries(
-      ['redis', 'fixtures', 'reports', 'logs', 'data', 'output'].map((name) => [name, path.join(tmp, name)]),
+      ['trc', 'redis', 'fixtures', 'reports', 'logs', 'data', 'output'].map((name) => [
+        name,
+        path.join(tmp, name),
+      ]),
     );
     await Promise.all(Object.values(dirs).map((dir) => mkdir(dir, { recursive: true })));
+    const { loadConfig, startDaemon, builtAt } = await loadTrcSnapshot(REPO_ROOT, dirs.trc);
+    source.builtAt = builtAt;
 
     const redisServer = await startRedisServer(dirs.redis);
     cleanup.add('redis-server', () => redisServer.stop());
@@ -225,6 +247,7 @@ async function main() {
     await cleanup.run();
   }
 
+  machine.loadAverageAtEnd = os.loadavg().map((value) => Math.round(value * 100) / 100);
   const rows = buildRows(plan, results, errors);
   const report = {
     machine,
@@ -311,10 +334,18 @@ function buildRows(plan, results, errors) {
       pass: pause.startsAfterPauseAnswered === 0 && pause.trials === pause.wanted,
     });
     add({
+      scenario: '2 pause call: request → answer (all workers acknowledged)',
+      baseline: 'pause sent',
+      trc: spread(pause.pauseCallMs),
+      figure: `p95 ${fmtMs(pause.pauseCallMs.p95)}`,
+      target: '(info)',
+      pass: null,
+    });
+    add({
       scenario: '2 resume → next case start',
       baseline: 'resume sent',
       trc: spread(pause.resumeToNextStartMs),
-      figure: `p95 ${fmtMs(pause.resumeToNextStartMs.p95)}`,
+      figure: `p95 ${fmtMs(pause.resumeToNextStartMs.p95)}${pause.resumesWithoutStart > 0 ? ` (${pause.resumesWithoutStart} resumes with no start within 30 ms: ∞)` : ''}`,
       target: 'p95 ≤ 10 ms',
       pass: pause.resumeToNextStartMs.p95 !== null && pause.resumeToNextStartMs.p95 <= 10,
     });
@@ -323,6 +354,14 @@ function buildRows(plan, results, errors) {
     failed('3 cancel', 'cancel');
   } else if (results.cancel) {
     const cancel = results.cancel;
+    add({
+      scenario: `3 cancel: cases started after the cancel answered (${cancel.trials} trials)`,
+      baseline: '—',
+      trc: `${cancel.startsAfterCancelAnswered}`,
+      figure: `${cancel.startsAfterCancelAnswered} starts in ${cancel.trialsWithStartsAfterCancel} trials`,
+      target: '0 (DESIGN.md)',
+      pass: cancel.startsAfterCancelAnswered === 0,
+    });
     add({
       scenario: `3 cancel → child exit, beyond the case in flight (${cancel.trials} trials, ${plan.sizes.cancelFiles} files)`,
       baseline: 'max(cancel, last case end)',
@@ -365,14 +404,30 @@ function buildMarkdown(report) {
     '',
     `- Date: ${machine.date}`,
     `- Node ${machine.node}, Vitest ${machine.vitest}`,
-    `- trc: commit ${source.commit}${source.uncommittedChanges.length > 0 ? ` plus uncommitted changes to ${source.uncommittedChanges.length} files in src/ and runner-plugin/` : ''}`,
-    `- Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.totalMemGiB} GiB, ${machine.platform}; load average at start ${machine.loadAverageAtStart.join(' ')}`,
+    `- trc: build of ${source.builtAt ?? '?'} (copied before the runs), commit ${source.commit}${source.uncommittedChanges.length > 0 ? ` plus uncommitted changes to ${source.uncommittedChanges.length} files in src/ and runner-plugin/` : ''}`,
+    `- Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.totalMemGiB} GiB, ${machine.platform}; load average ${machine.loadAverageAtStart.join(' ')} at start, ${machine.loadAverageAtEnd.join(' ')} at end (the machine may be shared)`,
     `- Mode: ${plan.quick ? 'quick (BENCH_QUICK=1)' : 'full'}; ${plan.reps} repetitions (${plan.filesReps} for the ${plan.sizes.manyFiles}-file suite), ${plan.pauseTrials} pause trials, ${plan.cancelTrials} cancel trials; fixtures run ${plan.sizes.maxWorkers} test workers (forks pool); took ${report.durationS} s`,
     '',
     'Every figure is a ratio, a difference or a count against a baseline measured in the same run:',
     'plain `vitest run` in the same fixture, or the moment the bench sent the request.',
     '',
     formatMarkdownTable(rows),
+    '',
+    '## Method',
+    '',
+    "- Fixtures are generated at run time in a temp folder that links trc's `node_modules`, so plain Vitest",
+    '  and trc run the same Vitest. The daemon runs in the bench process (`startDaemon`, from a copy of',
+    '  dist/ taken at start, safe from concurrent rebuilds) against a throwaway redis-server; runs are',
+    '  driven over HTTP.',
+    "- 1: plain = `node vitest.mjs run`, spawn → exit. trc = POST → the child's exit (`exitedAt` in the run",
+    '  hash). Interleaved ABBA after one uncounted warm-up of each; the ratio is of the medians. CPU is the',
+    '  user + system time of the Vitest child and its workers (from /proc/self/stat once reaped).',
+    '- 2: one run, repeated pause → 30 ms → resume → 30 ms. Cases write their own start time',
+    '  (`performance.timeOrigin + performance.now()`, the bench uses the same clock). Counted: starts after',
+    '  the pause answer and before the resume was sent; latency from sending resume to the next start.',
+    '- 3: cancel once some cases passed (varied per trial); latency = child exit − max(cancel sent, end of',
+    '  the last case that ran), so the case in flight is not counted.',
+    '- 4: plain spawn → first case start, against trc POST → first case start.',
     '',
   ];
   const phaseRows = [];
@@ -386,17 +441,25 @@ function buildMarkdown(report) {
     add('plain: spawn→exit', plain.wallMs);
     add('plain: Vitest "Duration"', plain.vitestDurationMs);
     add('plain: Vitest "tests"', plain.vitestTestsMs);
-    add('plain: outside Vitest\'s run (boot, teardown)', plain.outsideVitestRunMs);
+    add("plain: outside Vitest's run (boot, teardown)", plain.outsideVitestRunMs);
     add('plain: CPU of the child and its workers', plain.childCpuMs);
     add('trc: POST→spawn (HTTP, Redis, queue)', trc.postToSpawnMs);
     add('trc: spawn→exit (child lifetime)', trc.childLifetimeMs);
-    add('trc: Vitest "Duration" in the child', trc.vitestDurationMs, `ratio to plain ${phases.vitestDurationRatio}`);
+    add(
+      'trc: Vitest "Duration" in the child',
+      trc.vitestDurationMs,
+      `ratio to plain ${phases.vitestDurationRatio}`,
+    );
     add('trc: Vitest "tests" in the child', trc.vitestTestsMs, `ratio to plain ${phases.vitestTestsRatio}`);
-    add('trc: child outside Vitest\'s run (launcher, Redis, teardown)', trc.childOutsideVitestRunMs);
+    add("trc: child outside Vitest's run (launcher, Redis, teardown)", trc.childOutsideVitestRunMs);
     add('trc: exit→endedAt (settle cases)', trc.exitToEndedMs);
     add('trc: endedAt→terminal (reports)', trc.reportsMs);
     add('trc: CPU of the child and its workers', trc.childCpuMs, `ratio to plain ${phases.childCpuRatio}`);
-    add('trc: CPU of the daemon process, POST→terminal', trc.daemonCpuMs, 'includes reports and the bench polling');
+    add(
+      'trc: CPU of the daemon process, POST→terminal',
+      trc.daemonCpuMs,
+      'includes reports and the bench polling',
+    );
     add('trc: CPU of redis-server, POST→terminal', trc.redisCpuMs);
   }
   if (phaseRows.length > 0) {

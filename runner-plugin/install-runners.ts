@@ -1,10 +1,36 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The slice of a Vitest project the installer changes. */
 interface ProjectLike {
   config: { runner?: string };
+}
+
+/** Where the runner's pieces come from in the Vitest that runs the project. */
+export interface RunnerSources {
+  /** An import statement that binds `BaseRunner` to the project's Vitest runner class. */
+  baseRunnerImport: string;
+  /** file: URL of the project's `@vitest/runner`, the instance its workers use. */
+  vitestRunnerUrl: string;
+}
+
+/** Find the runner class (its export moved in Vitest 4.1) and `@vitest/runner` of the project's Vitest. */
+export function findRunnerSources(vitestPackageDir: string): RunnerSources {
+  const { version } = JSON.parse(readFileSync(path.join(vitestPackageDir, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  const modern = major > 4 || (major === 4 && minor >= 1);
+  const entry = pathToFileURL(path.join(vitestPackageDir, 'dist', modern ? 'index.js' : 'runners.js')).href;
+  const require = createRequire(path.join(vitestPackageDir, 'package.json'));
+  return {
+    baseRunnerImport: modern
+      ? `import { TestRunner as BaseRunner } from ${JSON.stringify(entry)};`
+      : `import { VitestTestRunner as BaseRunner } from ${JSON.stringify(entry)};`,
+    vitestRunnerUrl: pathToFileURL(require.resolve('@vitest/runner')).href,
+  };
 }
 
 const TRC_RUNNER_URL = pathToFileURL(fileURLToPath(new URL('./worker-runner.js', import.meta.url))).href;
@@ -20,7 +46,7 @@ const TRC_RUNNER_URL = pathToFileURL(fileURLToPath(new URL('./worker-runner.js',
  */
 export function installRunners(
   projects: readonly ProjectLike[],
-  options: { workDir: string; baseRunnerImport: string },
+  options: { workDir: string } & RunnerSources,
 ): void {
   const nativeDir = path.join(options.workDir, 'node_modules', 'trc-runner');
   mkdirSync(nativeDir, { recursive: true });
@@ -29,7 +55,13 @@ export function installRunners(
   const defaultShim = path.join(nativeDir, 'default-runner.mjs');
   writeFileSync(
     defaultShim,
-    `${options.baseRunnerImport}\nimport { createTrcRunner } from './trc.mjs';\nexport default createTrcRunner(BaseRunner);\n`,
+    [
+      options.baseRunnerImport,
+      `import { updateTask } from ${JSON.stringify(options.vitestRunnerUrl)};`,
+      "import { createTrcRunner } from './trc.mjs';",
+      'export default createTrcRunner(BaseRunner, { updateTask });',
+      '',
+    ].join('\n'),
   );
   projects.forEach((project, index) => {
     const userRunner = project.config.runner;
@@ -42,8 +74,9 @@ export function installRunners(
       shim,
       [
         `import BaseRunner from ${JSON.stringify(userRunner)};`,
+        `import { updateTask } from ${JSON.stringify(fileURLToPath(options.vitestRunnerUrl))};`,
         `import { createTrcRunner } from ${JSON.stringify(bridge)};`,
-        'export default createTrcRunner(BaseRunner);',
+        'export default createTrcRunner(BaseRunner, { updateTask });',
         '',
       ].join('\n'),
     );

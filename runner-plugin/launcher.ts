@@ -3,12 +3,12 @@
  * set. It runs the project's own Vitest in this process (so the child's pid is Vitest's) and
  * adds trc's reporter beside the user's reporters, leaving their config untouched.
  */
-import { appendFileSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { appendFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Redis as RedisClient } from 'ioredis';
 import type { Vitest } from 'vitest/node';
 import { CHILD_ENV, type ChildConfig } from '../src/runner/env-contract.js';
+import { findRunnerSources } from './install-runners.js';
 import { TrcReporter } from './reporter.js';
 
 type CreateVitest = (
@@ -73,19 +73,6 @@ function teeOutput(file: string): void {
   }
 }
 
-/** How the runner base class is imported from the project's Vitest (its exports moved in 4.1). */
-function baseRunnerImport(vitestPackageDir: string): string {
-  const { version } = JSON.parse(readFileSync(path.join(vitestPackageDir, 'package.json'), 'utf8')) as {
-    version: string;
-  };
-  const [major = 0, minor = 0] = version.split('.').map(Number);
-  const modern = major > 4 || (major === 4 && minor >= 1);
-  const entry = pathToFileURL(path.join(vitestPackageDir, 'dist', modern ? 'index.js' : 'runners.js')).href;
-  return modern
-    ? `import { TestRunner as BaseRunner } from ${JSON.stringify(entry)};`
-    : `import { VitestTestRunner as BaseRunner } from ${JSON.stringify(entry)};`;
-}
-
 function connect(Redis: typeof RedisClient, config: ChildConfig): RedisClient {
   const options = { enableAutoPipelining: true, maxRetriesPerRequest: 5 };
   return config.redis.includes('://')
@@ -113,7 +100,7 @@ async function main(): Promise<void> {
   ]);
   const redis = connect(Redis, config);
   const subscriber = connect(Redis, config);
-  const reporter = new TrcReporter(config, redis, subscriber, baseRunnerImport(config.vitestPackageDir));
+  const reporter = new TrcReporter(config, redis, subscriber, findRunnerSources(config.vitestPackageDir));
   let vitest: Vitest | null = null;
   try {
     vitest = await createVitest(

@@ -7,7 +7,7 @@ import type { ChildConfig, ControlMessage } from '../src/runner/env-contract.js'
 import { createKeys, type RedisKeys } from '../src/store/keys.js';
 import { CaseLogWriter } from './case-logs.js';
 import { ControlServer, type ControlFlags } from './control-server.js';
-import { installRunners } from './install-runners.js';
+import { installRunners, type RunnerSources } from './install-runners.js';
 import { TestRecordWriter } from './test-record-writer.js';
 import { createTraceId } from './trace-state.js';
 
@@ -36,7 +36,7 @@ export class TrcReporter implements Reporter {
     private readonly config: ChildConfig,
     private readonly redis: Redis,
     private readonly subscriber: Redis,
-    private readonly baseRunnerImport: string,
+    private readonly runnerSources: RunnerSources,
   ) {
     this.keys = createKeys(config.keyPrefix);
     this.records = new TestRecordWriter(redis, this.keys, config.runId);
@@ -46,10 +46,7 @@ export class TrcReporter implements Reporter {
 
   async onInit(vitest: Vitest): Promise<void> {
     this.vitest = vitest;
-    installRunners(vitest.projects, {
-      workDir: this.config.workDir,
-      baseRunnerImport: this.baseRunnerImport,
-    });
+    installRunners(vitest.projects, { workDir: this.config.workDir, ...this.runnerSources });
     await this.control.listen();
     this.subscriber.on('message', (_channel: string, text: string) => {
       const message = JSON.parse(text) as ControlMessage;
@@ -92,7 +89,10 @@ export class TrcReporter implements Reporter {
       const changes: Array<Partial<TestRecord> & { id: string }> = [];
       for (const testCase of module.children.allTests()) {
         if (!this.records.get(testCase.id)?.name) {
-          changes.push({ ...this.describe(testCase), status: this.records.get(testCase.id)?.status ?? 'pending' });
+          changes.push({
+            ...this.describe(testCase),
+            status: this.records.get(testCase.id)?.status ?? 'pending',
+          });
         }
       }
       this.records.upsert(changes);
@@ -109,7 +109,9 @@ export class TrcReporter implements Reporter {
   onTestCaseResult(testCase: TestCase): void {
     const result = testCase.result();
     const known = this.records.get(testCase.id);
-    const described = known?.name ? { id: testCase.id, traceId: this.traceIdOf(testCase, known) } : this.describe(testCase);
+    const described = known?.name
+      ? { id: testCase.id, traceId: this.traceIdOf(testCase, known) }
+      : this.describe(testCase);
     this.logs.bind(testCase.id, described.traceId);
     const change: Partial<TestRecord> & { id: string } = {
       ...described,

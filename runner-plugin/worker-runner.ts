@@ -7,18 +7,33 @@ interface RunnerTask {
   type: string;
   mode: string;
   meta: Record<string, unknown>;
-  result?: { state: string; note?: string } & Record<string, unknown>;
+  result?: { state: string; note?: string; pending?: boolean } & Record<string, unknown>;
+  file?: RunnerTask;
+}
+
+/** `updateTask` of the project's own `@vitest/runner` (the instance the worker runs). */
+export type UpdateTask = (event: string, task: RunnerTask, runner: unknown) => void;
+
+export interface TrcRunnerOptions {
+  updateTask?: UpdateTask;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- mixins need a rest-any constructor
 type RunnerClass = new (...args: any[]) => {
   onBeforeRunTask?(task: RunnerTask): unknown;
   onAfterRunTask?(task: RunnerTask): unknown;
+  onAfterRetryTask?(task: RunnerTask, options?: unknown): unknown;
   onBeforeTryTask?(task: RunnerTask, options?: unknown): unknown;
 };
 
 /** Longest stretch of cases a worker runs without letting pushed control messages in. */
 const MAX_MS_WITHOUT_YIELD = 4;
+
+/** Once paused this long, a worker nudges Vitest to send the results it still holds. */
+const FLUSH_RESULTS_AFTER_MS = 120;
+
+/** An event name Vitest's main process does not act on: it only carries the held results along. */
+const FLUSH_EVENT = 'trc-flush';
 
 let client: ControlClient | null | undefined;
 
@@ -37,12 +52,26 @@ function isOverdueForYield(): boolean {
   return performance.now() - lastYield >= MAX_MS_WITHOUT_YIELD;
 }
 
-async function waitUntilRunnable(control: ControlClient): Promise<void> {
+/**
+ * Wait while paused. Vitest throttles result updates from a worker and, when its trailing
+ * timer fires exactly on the interval, keeps the last results until the next update: while
+ * paused there is none, so the cases that finished before the pause would look still running.
+ * A no-op update after a moment makes Vitest send them.
+ */
+async function waitUntilRunnable(control: ControlClient, flush: () => void): Promise<void> {
   await control.ready;
   await new Promise<void>((resolve) => setImmediate(resolve));
   lastYield = performance.now();
-  while (control.paused && !control.cancelled) {
-    await control.waitForChange();
+  if (!control.paused || control.cancelled) {
+    return;
+  }
+  const timer = setTimeout(flush, FLUSH_RESULTS_AFTER_MS);
+  try {
+    while (control.paused && !control.cancelled) {
+      await control.waitForChange();
+    }
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -51,13 +80,15 @@ async function waitUntilRunnable(control: ControlClient): Promise<void> {
  * test case, a paused run waits, a cancelled run skips the case, and every case gets a trace id.
  * Waiting here is outside every test and hook timeout.
  */
-export function createTrcRunner<T extends RunnerClass>(Base: T): T {
+export function createTrcRunner<T extends RunnerClass>(Base: T, options: TrcRunnerOptions = {}): T {
+  const { updateTask } = options;
   class TrcRunner extends Base {
     override onBeforeRunTask(task: RunnerTask): unknown {
       const control = getClient();
       // The common case stays synchronous: no await per test case unless there is a reason to wait.
       if (control && (!control.isReady || control.paused || isOverdueForYield())) {
-        return waitUntilRunnable(control).then(() => this.startCase(task, control));
+        const flush = (): void => updateTask?.(FLUSH_EVENT, task.file ?? task, this);
+        return waitUntilRunnable(control, flush).then(() => this.startCase(task, control));
       }
       return this.startCase(task, control);
     }
@@ -72,6 +103,14 @@ export function createTrcRunner<T extends RunnerClass>(Base: T): T {
         control.caseStarted(task.id, task.meta.traceId as string);
       }
       return super.onBeforeRunTask?.(task);
+    }
+
+    override onAfterRetryTask(task: RunnerTask, retryOptions?: unknown): unknown {
+      // A case skipped from inside (ctx.skip()) ends here, without onAfterRunTask.
+      if (task.result?.pending || task.result?.state === 'skip') {
+        getClient()?.caseEnded(task.id);
+      }
+      return super.onAfterRetryTask?.(task, retryOptions);
     }
 
     override onAfterRunTask(task: RunnerTask): unknown {

@@ -125,9 +125,12 @@ export async function createFixtures(root, sizes) {
   projects.manycases = await write('manycases', {
     'cases.test.js': trivialMany(sizes.manyCases),
   });
+  // Unequal files, so that two workers do not switch files (a fork of ~150 ms with no case
+  // starting anywhere) at the same moment, which would stall a resume for reasons not trc's.
   const pauseFiles = {};
   for (let i = 1; i <= sizes.pauseFiles; i += 1) {
-    pauseFiles[`p${i}.test.js`] = pauseFile(`p${i}`, sizes.pauseCases);
+    const share = [0.6, 1.1, 1.6, 0.9][(i - 1) % 4];
+    pauseFiles[`p${i}.test.js`] = pauseFile(`p${i}`, Math.round(sizes.pauseCases * share));
   }
   projects.pause = await write('pause', pauseFiles);
   const cancelFiles = {};

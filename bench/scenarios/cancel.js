@@ -1,8 +1,12 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sleep, waitFor } from '../lib/clock.js';
 import { readStarts } from '../lib/starts-log.js';
 import { round, summarize } from '../lib/stats.js';
 import { isTerminalStatus } from '../lib/trc-client.js';
+
+/** A cancel that takes longer than this to end the child gets its run log kept in the results. */
+const SLOW_EXIT_MS = 1000;
 
 /**
  * Scenario 3, cancel: start the 20-file suite, wait until some cases passed, cancel, and take
@@ -57,6 +61,14 @@ export async function measureCancel(ctx, { trials }) {
       countsConsistent:
         counts.total === counts.passed + counts.failed + counts.skipped && counts.running === 0,
     };
+    if (sample.latencyMs === null || sample.latencyMs > SLOW_EXIT_MS) {
+      // Keep the evidence of a slow exit: what the child printed, and when its cases ran.
+      sample.runLogTail = (
+        await readFile(path.join(ctx.logsDir, run.runId, 'run.log'), 'utf8').catch(() => '')
+      ).slice(-3000);
+      sample.lastMarks = marks.slice(-6).map((mark) => ({ ...mark, t: round(mark.t - cancel.sentAt, 1) }));
+      sample.reason = end.run.reason;
+    }
     samples.push(sample);
     ctx.log(
       `cancel: trial ${trial + 1}/${trials} ${sample.status} exit ${sample.latencyMs} ms after max(cancel, last case end); counts ${JSON.stringify(counts)}`,
@@ -72,6 +84,15 @@ export async function measureCancel(ctx, { trials }) {
       Object.entries(summarize(latencies)).map(([k, v]) => [k, k === 'n' ? v : round(v, 1)]),
     ),
     startsAfterCancelAnswered: samples.reduce((sum, sample) => sum + sample.startsAfterCancelAnswered, 0),
+    trialsWithStartsAfterCancel: samples.filter((sample) => sample.startsAfterCancelAnswered > 0).length,
+    cancelCallMs: Object.fromEntries(
+      Object.entries(summarize(samples.map((sample) => sample.cancelCallMs))).map(([k, v]) => [
+        k,
+        k === 'n' ? v : round(v, 1),
+      ]),
+    ),
+    slowExits: samples.filter((sample) => sample.latencyMs === null || sample.latencyMs > SLOW_EXIT_MS)
+      .length,
     inconsistentCounts: samples.filter((sample) => !sample.countsConsistent).length,
     samples,
   };

@@ -52,7 +52,9 @@ async function runPlainOnce(ctx, dir, label) {
   const outFile = path.join(ctx.outputDir, `${label}-plain.log`);
   const result = await runPlainVitest({ cwd: dir, outFile });
   if (result.exitCode !== 0) {
-    throw new Error(`plain Vitest exited with ${result.exitCode} in ${dir}; output in ${outFile}:\n${result.output.slice(-2000)}`);
+    throw new Error(
+      `plain Vitest exited with ${result.exitCode} in ${dir}; output in ${outFile}:\n${result.output.slice(-2000)}`,
+    );
   }
   return {
     wallMs: round(result.wallMs),
@@ -72,14 +74,24 @@ async function runTrcOnce(ctx, project) {
   const ownCpuMs = readOwnCpuMs() - ownCpuBefore;
   const redisCpuMs = (await readRedisCpuMs(ctx.client.redis)) - redisCpuBefore;
   if (end.run.status !== 'COMPLETED' || end.run.result !== 'passed') {
-    throw new Error(`trc run ${run.runId} ended ${end.run.status}/${end.run.result}: ${end.run.reason ?? ''}`);
+    const failed = (await ctx.client.getTests(run.runId)).filter((test) => test.status === 'failed');
+    const detail = failed
+      .slice(0, 3)
+      .map((test) => `${test.fullName}: ${test.error?.message ?? '?'}`)
+      .join('; ');
+    throw new Error(
+      `trc run ${run.runId} ended ${end.run.status}/${end.run.result} (plain Vitest passes the same suite): ` +
+        `${end.run.reason ?? ''} counts ${JSON.stringify(end.run.counts)}; ${failed.length} failed: ${detail}`,
+    );
   }
   if (end.exitedAt === null) {
     throw new Error(`trc run ${run.runId} has no exitedAt in Redis`);
   }
   const startedAt = Date.parse(end.run.startedAt);
   const endedAt = Date.parse(end.run.endedAt);
-  const summary = parseVitestSummary(await readFile(path.join(ctx.logsDir, run.runId, 'run.log'), 'utf8').catch(() => ''));
+  const summary = parseVitestSummary(
+    await readFile(path.join(ctx.logsDir, run.runId, 'run.log'), 'utf8').catch(() => ''),
+  );
   return {
     runId: run.runId,
     exitMs: round(end.exitedAt - sentAt),
