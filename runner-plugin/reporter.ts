@@ -99,13 +99,6 @@ export class TrcReporter implements Reporter {
     });
   }
 
-  onTestCaseReady(testCase: TestCase): void {
-    const traceId = (testCase.meta() as { traceId?: string }).traceId;
-    if (traceId) {
-      this.markRunning([{ id: testCase.id, trace: traceId }]);
-    }
-  }
-
   onTestCaseResult(testCase: TestCase): void {
     const result = testCase.result();
     const known = this.records.get(testCase.id);

@@ -46,6 +46,7 @@ export async function measureCancel(ctx, { trials }) {
     const lastEnd = ends.at(-1)?.t ?? 0;
     const from = Math.max(cancel.sentAt, lastEnd);
     const counts = end.run.counts;
+    const files = describeFiles(await ctx.client.getTests(run.runId));
     const sample = {
       runId: run.runId,
       status: end.run.status,
@@ -55,6 +56,9 @@ export async function measureCancel(ctx, { trials }) {
       latencyMs: end.exitedAt === null ? null : round(end.exitedAt - from, 1),
       exitToTerminalMs: end.exitedAt === null ? null : round(end.terminalAt - end.exitedAt, 1),
       startsAfterCancelAnswered: starts.filter((mark) => mark.t > cancel.answeredAt).length,
+      // Files Vitest collected but of which no case ran: started by Vitest after the cancel.
+      filesCollectedWithoutARun: files.collectedWithoutARun,
+      filesNeverStarted: files.neverStarted,
       unfinishedCases: starts.length - ends.length,
       counts,
       // DESIGN.md: at a terminal status total = passed + failed + skipped (files never started count once).
@@ -91,9 +95,43 @@ export async function measureCancel(ctx, { trials }) {
         k === 'n' ? v : round(v, 1),
       ]),
     ),
+    // Vitest may hand a worker a new file after the cancel (trc stops its scheduling once the
+    // cases in flight end): that file's fork and collection then delay the exit.
+    latencyWithoutLateFileMs: roundSummary(
+      summarize(
+        samples.filter((sample) => sample.filesCollectedWithoutARun === 0).map((sample) => sample.latencyMs),
+      ),
+    ),
+    latencyWithLateFileMs: roundSummary(
+      summarize(
+        samples.filter((sample) => sample.filesCollectedWithoutARun > 0).map((sample) => sample.latencyMs),
+      ),
+    ),
     slowExits: samples.filter((sample) => sample.latencyMs === null || sample.latencyMs > SLOW_EXIT_MS)
       .length,
     inconsistentCounts: samples.filter((sample) => !sample.countsConsistent).length,
     samples,
   };
+}
+
+/** Per file, from the run's test list: collected with no case run, or never started (placeholder). */
+function describeFiles(tests) {
+  const byFile = new Map();
+  for (const test of tests) {
+    const file = byFile.get(test.file) ?? { placeholder: false, ran: false };
+    file.placeholder ||= Boolean(test.placeholder);
+    file.ran ||= test.status === 'passed' || test.status === 'failed';
+    byFile.set(test.file, file);
+  }
+  const files = [...byFile.values()];
+  return {
+    collectedWithoutARun: files.filter((file) => !file.placeholder && !file.ran).length,
+    neverStarted: files.filter((file) => file.placeholder).length,
+  };
+}
+
+function roundSummary(summary) {
+  return Object.fromEntries(
+    Object.entries(summary).map(([key, value]) => [key, key === 'n' ? value : round(value, 1)]),
+  );
 }
