@@ -156,7 +156,9 @@ function projectNodesText(cwd: string) {
       }
       const nodePath = path.resolve(cwd, file);
       if (!isFile(nodePath)) {
-        return fail(`node of project "${name}" is not an existing file (expected a node binary): ${nodePath}`);
+        return fail(
+          `node of project "${name}" is not an existing file (expected a node binary): ${nodePath}`,
+        );
       }
       nodes.set(name, nodePath);
     }

@@ -71,7 +71,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     redisConnection: options.redisUrl,
     nodePath: process.execPath,
     projectNodes: new Map(
-      config.projects.flatMap((project) => (project.nodePath ? [[project.name, project.nodePath] as const] : [])),
+      config.projects.flatMap((project) =>
+        project.nodePath ? [[project.name, project.nodePath] as const] : [],
+      ),
     ),
     launcherPath: LAUNCHER_PATH,
     platform: process.platform,

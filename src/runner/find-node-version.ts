@@ -18,7 +18,9 @@ export async function findNodeVersion(nodePath: string): Promise<string> {
   });
   const version = String(result.stdout ?? '').trim();
   if (result.exitCode !== 0 || !/^\d+\.\d+\.\d+/.test(version)) {
-    throw new Error(`the node binary ${nodePath} does not run: ${result.shortMessage ?? 'no version printed'}`);
+    throw new Error(
+      `the node binary ${nodePath} does not run: ${result.shortMessage ?? 'no version printed'}`,
+    );
   }
   known.set(nodePath, version);
   return version;

@@ -110,7 +110,9 @@ describe.each(VERSIONS)('Vitest $version ($project)', ({ project, version }) => 
     const ended = await trc.waitForEnd(run.runId);
     expect(ended).toMatchObject({ status: 'COMPLETED', result: 'passed' });
     expect(ended.counts).toMatchObject({ total: SLOW_CASES, passed: SLOW_CASES });
-    const firstAfter = (await readCaseTimes(file)).find((entry) => entry.kind === 'start' && entry.t > answeredAt);
+    const firstAfter = (await readCaseTimes(file)).find(
+      (entry) => entry.kind === 'start' && entry.t > answeredAt,
+    );
     expect(firstAfter?.t).toBeGreaterThanOrEqual(resumedAt);
     expect(validateJunit(path.join(trc.dirs.reports, run.runId, 'junit.xml'))).toBeNull();
   });
@@ -139,10 +141,11 @@ describe.each(VERSIONS)('Vitest $version ($project)', ({ project, version }) => 
     }
     const files = new Set(tests.map((test) => test.file));
     expect([...files].sort()).toEqual(['test/slow-a.test.ts', 'test/slow-b.test.ts', 'test/slow-c.test.ts']);
-    expect(tests.find((test) => test.file === 'test/slow-c.test.ts')).toMatchObject({
-      status: 'skipped',
-      skipReason: 'cancelled',
-    });
+    // Two workers, three files: the file Vitest had not started is listed, all of it skipped.
+    const neverStarted = [...files].filter((name) =>
+      tests.filter((test) => test.file === name).every((test) => test.status === 'skipped'),
+    );
+    expect(neverStarted.length).toBeGreaterThanOrEqual(1);
     expect(validateJunit(path.join(trc.dirs.reports, run.runId, 'junit.xml'))).toBeNull();
   });
 
@@ -191,10 +194,10 @@ describe.each(VERSIONS)('Vitest $version ($project)', ({ project, version }) => 
       files: SLOW_FILES,
       env: { STARTS_FILE: file, CASE_DELAY_MS: '300' },
     });
-    await waitFor(
-      async () => (await readCaseTimes(file)).filter((entry) => entry.kind === 'end').length >= 2,
-      { message: 'two cases to finish' },
-    );
+    // Killed once two results reached trc (Vitest sends them from the workers every 100 ms).
+    await waitFor(async () => (await trc.getRun(run.runId)).counts.passed >= 2, {
+      message: 'two cases to pass',
+    });
     const running = await trc.getRun(run.runId);
     process.kill(running.pid as number, 'SIGKILL');
     const ended = await trc.waitForEnd(run.runId);
