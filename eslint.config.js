@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 
 export default defineConfig(
   {
-    ignores: ['dist/', 'node_modules/', 'test/fixtures/', 'reports/', 'logs/', '.trc/', 'bench/results/'],
+    ignores: ['dist/', 'node_modules/', 'test/fixtures/', 'test/.tools/', 'reports/', 'logs/', '.trc/', 'bench/results/'],
   },
   js.configs.recommended,
   tseslint.configs.recommended,

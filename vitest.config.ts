@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/fixtures/**', '**/node_modules/**', 'dist/**'],
-    globalSetup: ['test/setup/redis-server.ts'],
+    exclude: ['test/fixtures/**', 'test/.tools/**', '**/node_modules/**', 'dist/**'],
+    globalSetup: ['test/setup/redis-server.ts', 'test/setup/fixture-deps.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

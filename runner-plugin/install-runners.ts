@@ -12,11 +12,19 @@ interface ProjectLike {
 export interface RunnerSources {
   /** An import statement that binds `BaseRunner` to the project's Vitest runner class. */
   baseRunnerImport: string;
-  /** file: URL of the project's `@vitest/runner`, the instance its workers use. */
-  vitestRunnerUrl: string;
+  /**
+   * file: URL of the project's `@vitest/runner`, the instance its workers use, for its `updateTask`.
+   * Null from Vitest 5 on: the runner is bundled into `vitest` and its result throttle no longer
+   * holds results back, so no nudge is needed.
+   */
+  vitestRunnerUrl: string | null;
 }
 
-/** Find the runner class (its export moved in Vitest 4.1) and `@vitest/runner` of the project's Vitest. */
+/**
+ * Find the runner class of the project's Vitest and, where it is a package of its own, `@vitest/runner`.
+ * The class is `TestRunner` from `vitest` since 4.1 and `VitestTestRunner` from `vitest/runners`
+ * before (5 has no `vitest/runners`); only the entry the version has is imported.
+ */
 export function findRunnerSources(vitestPackageDir: string): RunnerSources {
   const { version } = JSON.parse(readFileSync(path.join(vitestPackageDir, 'package.json'), 'utf8')) as {
     version: string;
@@ -24,13 +32,34 @@ export function findRunnerSources(vitestPackageDir: string): RunnerSources {
   const [major = 0, minor = 0] = version.split('.').map(Number);
   const modern = major > 4 || (major === 4 && minor >= 1);
   const entry = pathToFileURL(path.join(vitestPackageDir, 'dist', modern ? 'index.js' : 'runners.js')).href;
-  const require = createRequire(path.join(vitestPackageDir, 'package.json'));
   return {
     baseRunnerImport: modern
       ? `import { TestRunner as BaseRunner } from ${JSON.stringify(entry)};`
       : `import { VitestTestRunner as BaseRunner } from ${JSON.stringify(entry)};`,
-    vitestRunnerUrl: pathToFileURL(require.resolve('@vitest/runner')).href,
+    vitestRunnerUrl: major >= 5 ? null : findRunnerPackage(vitestPackageDir),
   };
+}
+
+function findRunnerPackage(vitestPackageDir: string): string | null {
+  try {
+    const require = createRequire(path.join(vitestPackageDir, 'package.json'));
+    return pathToFileURL(require.resolve('@vitest/runner')).href;
+  } catch {
+    return null;
+  }
+}
+
+/** The lines of a runner shim: the base class, `updateTask` where there is one, trc's runner on top. */
+function writeShim(file: string, baseImport: string, trcImport: string, runnerUrl: string | null): void {
+  const lines = runnerUrl
+    ? [
+        baseImport,
+        `import { updateTask } from ${JSON.stringify(runnerUrl)};`,
+        trcImport,
+        'export default createTrcRunner(BaseRunner, { updateTask });',
+      ]
+    : [baseImport, trcImport, 'export default createTrcRunner(BaseRunner);'];
+  writeFileSync(file, `${lines.join('\n')}\n`);
 }
 
 const TRC_RUNNER_URL = pathToFileURL(fileURLToPath(new URL('./worker-runner.js', import.meta.url))).href;
@@ -53,15 +82,11 @@ export function installRunners(
   const bridge = path.join(nativeDir, 'trc.mjs');
   writeFileSync(bridge, `export { createTrcRunner } from ${JSON.stringify(TRC_RUNNER_URL)};\n`);
   const defaultShim = path.join(nativeDir, 'default-runner.mjs');
-  writeFileSync(
+  writeShim(
     defaultShim,
-    [
-      options.baseRunnerImport,
-      `import { updateTask } from ${JSON.stringify(options.vitestRunnerUrl)};`,
-      "import { createTrcRunner } from './trc.mjs';",
-      'export default createTrcRunner(BaseRunner, { updateTask });',
-      '',
-    ].join('\n'),
+    options.baseRunnerImport,
+    "import { createTrcRunner } from './trc.mjs';",
+    options.vitestRunnerUrl,
   );
   projects.forEach((project, index) => {
     const userRunner = project.config.runner;
@@ -70,15 +95,11 @@ export function installRunners(
       return;
     }
     const shim = path.join(options.workDir, `user-runner-${index}.mjs`);
-    writeFileSync(
+    writeShim(
       shim,
-      [
-        `import BaseRunner from ${JSON.stringify(userRunner)};`,
-        `import { updateTask } from ${JSON.stringify(fileURLToPath(options.vitestRunnerUrl))};`,
-        `import { createTrcRunner } from ${JSON.stringify(bridge)};`,
-        'export default createTrcRunner(BaseRunner, { updateTask });',
-        '',
-      ].join('\n'),
+      `import BaseRunner from ${JSON.stringify(userRunner)};`,
+      `import { createTrcRunner } from ${JSON.stringify(bridge)};`,
+      options.vitestRunnerUrl && fileURLToPath(options.vitestRunnerUrl),
     );
     project.config.runner = shim;
   });

@@ -28,6 +28,11 @@ const SERVE_FLAGS = [
     'redis-server binary for the private Redis (default: found on PATH)',
   ],
   ['--projects <list>', 'TRC_PROJECTS', 'projects as name=path,... (default default=<cwd>)'],
+  [
+    '--project-node <list>',
+    'TRC_PROJECT_NODE',
+    'node binary per project as name=/path/to/node,... (default: the node running trc)',
+  ],
   ['--reports-dir <dir>', 'TRC_REPORTS_DIR', 'reports folder (default ./reports)'],
   ['--logs-dir <dir>', 'TRC_LOGS_DIR', 'logs folder (default ./logs)'],
   ['--data-dir <dir>', 'TRC_DATA_DIR', 'data folder, private Redis included (default ./.trc)'],

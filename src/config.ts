@@ -12,6 +12,11 @@ export interface ProjectConfig {
   name: string;
   /** Absolute path of an existing folder: the Vitest child's working directory. */
   root: string;
+  /**
+   * node binary that runs this project's Vitest child (`TRC_PROJECT_NODE`, `name=path,...`).
+   * Unset: the node running trc. Vitest 5 needs node ≥ 22.12.
+   */
+  nodePath?: string;
 }
 
 /** trc's validated configuration (DESIGN.md "Configuration"). Every path is absolute. */
@@ -127,6 +132,48 @@ function projectsText(cwd: string) {
   });
 }
 
+/** `name=path,...` of node binaries; names are checked against the projects later. */
+function projectNodesText(cwd: string) {
+  return z.string().transform((value, ctx): Map<string, string> => {
+    const fail = (message: string): typeof z.NEVER => {
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    };
+    const nodes = new Map<string, string>();
+    for (const rawEntry of value.split(',')) {
+      const entry = rawEntry.trim();
+      const separator = entry.indexOf('=');
+      if (separator < 0) {
+        return fail(`entry "${entry}" is not name=path (expected project=/path/to/node,...)`);
+      }
+      const name = entry.slice(0, separator).trim();
+      const file = entry.slice(separator + 1).trim();
+      if (file === '') {
+        return fail(`project "${name}" has an empty node path (expected project=/path/to/node)`);
+      }
+      if (nodes.has(name)) {
+        return fail(`project name "${name}" appears twice (expected one node per project)`);
+      }
+      const nodePath = path.resolve(cwd, file);
+      if (!isFile(nodePath)) {
+        return fail(
+          `node of project "${name}" is not an existing file (expected a node binary): ${nodePath}`,
+        );
+      }
+      nodes.set(name, nodePath);
+    }
+    return nodes;
+  });
+}
+
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
 function describeDirProblem(dir: string): string | undefined {
   try {
     return statSync(dir).isDirectory() ? undefined : 'is not a directory';
@@ -146,6 +193,7 @@ function createEnvSchema(cwd: string) {
     TRC_REDIS_URL: redisUrlText.optional(),
     TRC_REDIS_SERVER: redisServerText(cwd).optional(),
     TRC_PROJECTS: projectsText(cwd).default([{ name: 'default', root: cwd }]),
+    TRC_PROJECT_NODE: projectNodesText(cwd).optional(),
     TRC_REPORTS_DIR: dirText(cwd).default(path.resolve(cwd, 'reports')),
     TRC_LOGS_DIR: dirText(cwd).default(path.resolve(cwd, 'logs')),
     TRC_DATA_DIR: dirText(cwd).default(path.resolve(cwd, '.trc')),
@@ -217,12 +265,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     throw new ConfigError(lines.join('\n'), { variables });
   }
   const values = parsed.data;
+  const projects = attachProjectNodes(values.TRC_PROJECTS, values.TRC_PROJECT_NODE, raw.TRC_PROJECT_NODE);
   return {
     host: values.TRC_HOST,
     port: values.TRC_PORT,
     ...(values.TRC_REDIS_URL === undefined ? {} : { redisUrl: values.TRC_REDIS_URL }),
     ...(values.TRC_REDIS_SERVER === undefined ? {} : { redisServer: values.TRC_REDIS_SERVER }),
-    projects: values.TRC_PROJECTS,
+    projects,
     reportsDir: values.TRC_REPORTS_DIR,
     logsDir: values.TRC_LOGS_DIR,
     dataDir: values.TRC_DATA_DIR,
@@ -235,6 +284,28 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
   };
 }
 
+function attachProjectNodes(
+  projects: ProjectConfig[],
+  nodes: Map<string, string> | undefined,
+  raw: string | undefined,
+): ProjectConfig[] {
+  if (!nodes) {
+    return projects;
+  }
+  const unknown = [...nodes.keys()].filter((name) => !projects.some((project) => project.name === name));
+  if (unknown.length > 0) {
+    const known = projects.map((project) => project.name).join(', ');
+    throw new ConfigError(
+      `TRC_PROJECT_NODE: project "${unknown[0]}" is not in TRC_PROJECTS (expected one of ${known}), ${describeValue('TRC_PROJECT_NODE', raw)}`,
+      { variables: ['TRC_PROJECT_NODE'] },
+    );
+  }
+  return projects.map((project) => {
+    const nodePath = nodes.get(project.name);
+    return nodePath === undefined ? project : { ...project, nodePath };
+  });
+}
+
 /** Every environment variable {@link loadConfig} reads. */
 export const CONFIG_VARIABLES: readonly EnvVariable[] = [
   'TRC_HOST',
@@ -242,6 +313,7 @@ export const CONFIG_VARIABLES: readonly EnvVariable[] = [
   'TRC_REDIS_URL',
   'TRC_REDIS_SERVER',
   'TRC_PROJECTS',
+  'TRC_PROJECT_NODE',
   'TRC_REPORTS_DIR',
   'TRC_LOGS_DIR',
   'TRC_DATA_DIR',

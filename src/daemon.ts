@@ -70,6 +70,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     projects,
     redisConnection: options.redisUrl,
     nodePath: process.execPath,
+    projectNodes: new Map(
+      config.projects.flatMap((project) =>
+        project.nodePath ? [[project.name, project.nodePath] as const] : [],
+      ),
+    ),
     launcherPath: LAUNCHER_PATH,
     platform: process.platform,
     killGraceMs: config.killGraceMs,

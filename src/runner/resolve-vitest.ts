@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { checkVitestVersion, SUPPORTED_VITEST } from './vitest-support.js';
 
 export interface ResolvedVitest {
   /** Real path of the vitest package folder. */
@@ -22,16 +23,25 @@ function findPackageDir(fromDir: string): string | null {
   }
 }
 
-/** The Vitest installed in the project, else trc's own (test files must import the copy that runs them). */
+/**
+ * The Vitest installed in the project, else trc's own (test files must import the copy that runs them).
+ * @throws when no Vitest is found or its version is one trc cannot drive; the message names both.
+ */
 export async function resolveVitest(projectRoot: string): Promise<ResolvedVitest> {
   const own = findPackageDir(projectRoot);
   const packageDir = own ?? findPackageDir(path.dirname(new URL(import.meta.url).pathname));
   if (!packageDir) {
-    throw new Error(`no Vitest found for ${projectRoot} and trc's own is missing (run npm ci in trc)`);
+    throw new Error(
+      `no Vitest found for ${projectRoot} and trc's own is missing: install vitest in the project (trc supports Vitest ${SUPPORTED_VITEST})`,
+    );
   }
   const { version } = JSON.parse(await readFile(path.join(packageDir, 'package.json'), 'utf8')) as {
     version: string;
   };
+  const problem = checkVitestVersion(version);
+  if (problem) {
+    throw new Error(`${problem} (found ${packageDir})`);
+  }
   return {
     packageDir,
     nodeEntry: path.join(packageDir, 'dist', 'node.js'),

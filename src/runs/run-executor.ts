@@ -3,9 +3,11 @@ import { execa, type Result } from 'execa';
 import type { Logger } from 'pino';
 import type { ChildConfig } from '../runner/env-contract.js';
 import { expandFiles } from '../runner/expand-files.js';
+import { findNodeVersion } from '../runner/find-node-version.js';
 import { resolveVitest } from '../runner/resolve-vitest.js';
 import { planSpawn } from '../runner/spawn-plan.js';
 import { stopProcessTree } from '../runner/stop-process-tree.js';
+import { checkNodeForVitest } from '../runner/vitest-support.js';
 import type { ControlBus } from '../store/control-bus.js';
 import { finalizeRun, type ChildExit, type FinalizeDeps } from './finalize-run.js';
 import type { RunRecord } from './model.js';
@@ -16,7 +18,10 @@ export interface ExecutorDeps extends FinalizeDeps {
   projects: ReadonlyMap<string, string>;
   /** How the daemon reaches Redis, passed on to the child. */
   redisConnection: string;
+  /** node binary of the Vitest child, unless the project has its own in `projectNodes`. */
   nodePath: string;
+  /** node binaries configured per project (`TRC_PROJECT_NODE`). */
+  projectNodes?: ReadonlyMap<string, string>;
   launcherPath: string;
   platform: NodeJS.Platform;
   killGraceMs: number;
@@ -87,6 +92,13 @@ export class RunExecutor {
       throw new Error(`project "${run.project}" is not configured in TRC_PROJECTS any more`);
     }
     const vitest = await resolveVitest(projectRoot);
+    const nodePath = this.deps.projectNodes?.get(run.project) ?? this.deps.nodePath;
+    const nodeProblem = checkNodeForVitest(vitest.version, await findNodeVersion(nodePath));
+    if (nodeProblem) {
+      throw new Error(
+        `${nodeProblem} (${nodePath}): set a node for project "${run.project}" with TRC_PROJECT_NODE=${run.project}=/path/to/node`,
+      );
+    }
     const { filters, unmatched } = await expandFiles(projectRoot, run.files);
     if (unmatched) {
       throw new Error(`no test file matches "${unmatched}" in project "${run.project}"`);
@@ -111,7 +123,7 @@ export class RunExecutor {
     const plan = planSpawn({
       platform: this.deps.platform,
       baseEnv: process.env,
-      nodePath: this.deps.nodePath,
+      nodePath,
       launcherPath: this.deps.launcherPath,
       child,
       env: run.env,
@@ -134,7 +146,7 @@ export class RunExecutor {
       from: '*',
       set: { pid, startedAt: new Date().toISOString(), notes },
     });
-    logger.info({ pid, vitest: vitest.version, files: filters }, 'Vitest child started');
+    logger.info({ pid, vitest: vitest.version, node: nodePath, files: filters }, 'Vitest child started');
 
     let stoppedBy: ChildExit['stoppedBy'] = null;
     const timer = run.timeoutMs

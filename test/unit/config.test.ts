@@ -183,3 +183,28 @@ describe('TRC_PROJECTS', () => {
     expect(error.message).toContain(`got ${JSON.stringify(value)}`);
   });
 });
+
+describe('TRC_PROJECT_NODE', () => {
+  it('gives the named projects their own node binary, resolved against cwd; the others keep none', () => {
+    const config = loadConfig({ TRC_PROJECTS: 'web=web,api=api', TRC_PROJECT_NODE: 'web = a-file' }, cwd);
+    expect(config.projects).toEqual([
+      { name: 'web', root: path.join(cwd, 'web'), nodePath: path.join(cwd, 'a-file') },
+      { name: 'api', root: path.join(cwd, 'api') },
+    ]);
+    expect(config.projects[1]).not.toHaveProperty('nodePath');
+  });
+
+  it.each<[string, RegExp]>([
+    ['web', /entry "web" is not name=path/],
+    ['web=', /project "web" has an empty node path/],
+    ['web=a-file,web=a-file', /project name "web" appears twice/],
+    ['web=missing-node', /node of project "web" is not an existing file/],
+    ['web=web', /node of project "web" is not an existing file/],
+    ['other=a-file', /project "other" is not in TRC_PROJECTS \(expected one of web, api\)/],
+  ])('refuses %j', (value, message) => {
+    const error = captureError({ TRC_PROJECTS: 'web=web,api=api', TRC_PROJECT_NODE: value });
+    expect(error.message).toMatch(/^TRC_PROJECT_NODE: /);
+    expect(error.message).toMatch(message);
+    expect(error.variables).toEqual(['TRC_PROJECT_NODE']);
+  });
+});

@@ -1,0 +1,169 @@
+/**
+ * Control overhead on each supported Vitest line: `node bench/scenarios/versions.js` (after
+ * `npm run build`, with the test fixtures installed by `npm test` or `npm ci` in
+ * test/fixtures/vitest-*). The same 1 file × 2000 trivial cases, run by plain `vitest run` and by trc
+ * with the Vitest of test/fixtures/vitest-<v> (Vitest 5 on the node 22 of test/.tools), ABBA after a
+ * warm-up. Figure: median(trc POST → child exit) / median(plain spawn → exit); target ≤ 1.05.
+ * Knobs: BENCH_VERSIONS=4.0,4.1,5 (3.2 too), BENCH_REPS (default 5). Writes bench/results/versions.json.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { pino } from 'pino';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const FIXTURES = path.join(REPO, 'test', 'fixtures');
+const NODE22 = path.join(REPO, 'test', '.tools', 'node_modules', '.bin', 'node');
+const CASES = 2000;
+
+const versions = (process.env.BENCH_VERSIONS ?? '4.0,4.1,5').split(',').map((v) => v.trim());
+const reps = Number(process.env.BENCH_REPS ?? 5);
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+async function writeSuite(root, version) {
+  const dir = path.join(root, `v${version}`);
+  await mkdir(dir, { recursive: true });
+  await symlink(path.join(FIXTURES, `vitest-${version}`, 'node_modules'), path.join(dir, 'node_modules'));
+  await writeFile(path.join(dir, 'package.json'), '{"type":"module","private":true}\n');
+  await writeFile(
+    path.join(dir, 'vitest.config.js'),
+    "export default { test: { include: ['*.test.js'], maxWorkers: 2 } };\n",
+  );
+  await writeFile(
+    path.join(dir, 'cases.test.js'),
+    `import { expect, it } from 'vitest';\n\nfor (let i = 0; i < ${CASES}; i += 1) {\n  it(\`case \${i}\`, () => {\n    expect(1).toBe(1);\n  });\n}\n`,
+  );
+  return dir;
+}
+
+async function runPlain(dir, node) {
+  const started = Date.now();
+  const result = await execa(node, [path.join(dir, 'node_modules', 'vitest', 'vitest.mjs'), 'run'], {
+    cwd: dir,
+    env: { NO_COLOR: '1' },
+    reject: false,
+    stdin: 'ignore',
+  });
+  if (result.exitCode !== 0) {
+    throw new Error(`plain Vitest failed in ${dir}:\n${result.stdout}\n${result.stderr}`);
+  }
+  return Date.now() - started;
+}
+
+async function runTrc(url, project) {
+  const started = Date.now();
+  const answer = await fetch(`${url}/api/v1/runs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ project }),
+  });
+  const { run } = await answer.json();
+  for (;;) {
+    const { run: now } = await (await fetch(`${url}/api/v1/runs/${run.runId}`)).json();
+    if (['COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT'].includes(now.status)) {
+      if (now.status !== 'COMPLETED' || now.counts.passed !== CASES) {
+        throw new Error(`trc run ${run.runId} of ${project} ended ${now.status}: ${now.reason}`);
+      }
+      const { redis } = globalThis.benchDeps;
+      const exitedAt = await redis.hget(`${globalThis.benchDeps.prefix}:run:${run.runId}`, 'exitedAt');
+      return (exitedAt ? Date.parse(exitedAt) : Date.now()) - started;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function main() {
+  const { loadConfig } = await import(path.join(REPO, 'dist/src/config.js'));
+  const { startDaemon } = await import(path.join(REPO, 'dist/src/daemon.js'));
+  const { Redis } = await import('ioredis');
+  const root = await mkdtemp(path.join(os.tmpdir(), 'trc-bench-versions-'));
+  const socket = path.join(root, 'r.sock');
+  const redisServer = execa(
+    'redis-server',
+    ['--port', '0', '--unixsocket', socket, '--save', '', '--appendonly', 'no'],
+    {
+      reject: false,
+    },
+  );
+  for (let i = 0; i < 100 && !existsSync(socket); i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const dirs = Object.fromEntries(
+    await Promise.all(versions.map(async (v) => [v, await writeSuite(root, v)])),
+  );
+  const prefix = 'benchv';
+  const config = loadConfig(
+    {
+      TRC_PORT: '0',
+      TRC_REDIS_URL: socket,
+      TRC_KEY_PREFIX: prefix,
+      TRC_PROJECTS: versions.map((v) => `v${v}=${dirs[v]}`).join(','),
+      ...(versions.includes('5') ? { TRC_PROJECT_NODE: `v5=${NODE22}` } : {}),
+      TRC_REPORTS_DIR: path.join(root, 'reports'),
+      TRC_LOGS_DIR: path.join(root, 'logs'),
+      TRC_DATA_DIR: path.join(root, 'data'),
+      TRC_CONCURRENCY: '1',
+    },
+    root,
+  );
+  const daemon = await startDaemon({ config, logger: pino({ level: 'silent' }), redisUrl: socket });
+  globalThis.benchDeps = { redis: new Redis({ path: socket }), prefix };
+  const rows = [];
+  try {
+    for (const version of versions) {
+      const node = version === '5' ? NODE22 : process.execPath;
+      const plain = [];
+      const trc = [];
+      await runPlain(dirs[version], node);
+      await runTrc(daemon.url, `v${version}`);
+      for (let rep = 0; rep < reps; rep += 1) {
+        const order = rep % 2 === 0 ? ['plain', 'trc'] : ['trc', 'plain'];
+        for (const which of order) {
+          if (which === 'plain') {
+            plain.push(await runPlain(dirs[version], node));
+          } else {
+            trc.push(await runTrc(daemon.url, `v${version}`));
+          }
+        }
+      }
+      const { stdout: nodeVersion } = await execa(node, ['--version']);
+      const row = {
+        vitest: version,
+        node: nodeVersion.trim(),
+        plainMedianMs: median(plain),
+        trcMedianMs: median(trc),
+        ratio: Math.round((median(trc) / median(plain)) * 1000) / 1000,
+        plain,
+        trc,
+      };
+      rows.push(row);
+      console.log(
+        `Vitest ${version} on node ${row.node}: plain ${row.plainMedianMs} ms, trc ${row.trcMedianMs} ms, ratio ${row.ratio} ${row.ratio <= 1.05 ? 'PASS' : 'MISS'}`,
+      );
+    }
+  } finally {
+    await globalThis.benchDeps.redis.quit();
+    await daemon.close();
+    redisServer.kill('SIGTERM');
+    await redisServer;
+    await rm(root, { recursive: true, force: true });
+  }
+  await mkdir(path.join(REPO, 'bench', 'results'), { recursive: true });
+  await writeFile(
+    path.join(REPO, 'bench', 'results', 'versions.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), cores: os.availableParallelism(), cases: CASES, reps, rows }, null, 2)}\n`,
+  );
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
