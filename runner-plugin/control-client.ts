@@ -61,9 +61,7 @@ export class ControlClient {
 
   caseEnded(testId: string): void {
     this.unreported.delete(testId);
-    if (this.inFlight.delete(testId) && this.cancelled && this.inFlight.size === 0) {
-      this.send({ t: 'idle' });
-    }
+    this.inFlight.delete(testId);
   }
 
   private reportRunning(): void {

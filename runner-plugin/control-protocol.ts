@@ -12,13 +12,11 @@ export interface StateLine {
 
 /**
  * Worker → main. Nothing is sent per fast case: a worker names the cases still running a few
- * milliseconds after they started (so a crash finds them), names its cases in flight when it
- * acknowledges a flag change, and says `idle` when the last of them ends after a cancel.
+ * milliseconds after they started (so a crash finds them), and names its cases in flight when it
+ * acknowledges a flag change.
  */
 export type WorkerLine =
-  | { t: 'ack'; nonce: string; running: RunningCase[] }
-  | { t: 'running'; running: RunningCase[] }
-  | { t: 'idle' };
+  { t: 'ack'; nonce: string; running: RunningCase[] } | { t: 'running'; running: RunningCase[] };
 
 export interface RunningCase {
   id: string;

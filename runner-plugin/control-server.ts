@@ -19,9 +19,6 @@ export class ControlServer {
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private readonly pendingAcks = new Map<string, { sockets: Set<net.Socket>; done: () => void }>();
-  /** Workers that still run a case after a cancel. */
-  private readonly busy = new Set<net.Socket>();
-  private idleWaiters: Array<() => void> = [];
   private flags: ControlFlags = { paused: false, cancelled: false, reason: '' };
 
   constructor(
@@ -65,14 +62,6 @@ export class ControlServer {
     this.pendingAcks.delete(nonce);
   }
 
-  /** After a cancel: resolves when no worker runs a case any more. */
-  whenIdle(): Promise<void> {
-    if (this.busy.size === 0) {
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
   async close(): Promise<void> {
     for (const socket of this.sockets) {
       socket.destroy();
@@ -91,7 +80,6 @@ export class ControlServer {
     );
     const forget = (): void => {
       this.sockets.delete(socket);
-      this.markIdle(socket);
       for (const [nonce] of this.pendingAcks) {
         this.acknowledge(socket, nonce);
       }
@@ -101,16 +89,9 @@ export class ControlServer {
   }
 
   private receive(socket: net.Socket, line: WorkerLine): void {
-    if (line.t === 'idle') {
-      this.markIdle(socket);
-      return;
-    }
     if (line.t === 'running') {
       this.onRunning(line.running);
       return;
-    }
-    if (this.flags.cancelled && line.running.length > 0) {
-      this.busy.add(socket);
     }
     if (line.running.length > 0) {
       this.onRunning(line.running);
@@ -122,16 +103,6 @@ export class ControlServer {
     const pending = this.pendingAcks.get(nonce);
     if (pending && pending.sockets.delete(socket) && pending.sockets.size === 0) {
       pending.done();
-    }
-  }
-
-  private markIdle(socket: net.Socket): void {
-    if (this.busy.delete(socket) && this.busy.size === 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const resolve of waiters) {
-        resolve();
-      }
     }
   }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Reporter, SerializedError, TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node';
@@ -12,6 +13,9 @@ import { TestRecordWriter } from './test-record-writer.js';
 import { createTraceId } from './trace-state.js';
 
 type UserConsoleLog = Parameters<NonNullable<Reporter['onUserConsoleLog']>>[0];
+
+/** How often the flags are read from Redis, in case a pushed message was lost. */
+const FLAG_POLL_MS = 1000;
 
 /** The note Vitest puts on cases it skips itself when a run is cancelled. */
 const VITEST_ABORT_NOTE = 'The test run was aborted by the user.';
@@ -30,6 +34,7 @@ export class TrcReporter implements Reporter {
   private vitest: Vitest | null = null;
   private cancelling: Promise<void> | null = null;
   private controlQueue: Promise<void> = Promise.resolve();
+  private poll: NodeJS.Timeout | undefined;
   private readonly relativePaths = new Map<string, string>();
 
   constructor(
@@ -50,18 +55,19 @@ export class TrcReporter implements Reporter {
     await this.control.listen();
     this.subscriber.on('message', (_channel: string, text: string) => {
       const message = JSON.parse(text) as ControlMessage;
-      this.controlQueue = this.controlQueue.then(() => this.handleControl(message)).catch(reportError);
+      this.enqueue(() => this.handleControl(message));
     });
+    // Subscribing during the connection's handshake can lose the subscription (ioredis#2037).
+    if (this.subscriber.status !== 'ready') {
+      await once(this.subscriber, 'ready');
+    }
     await this.subscriber.subscribe(this.keys.control(this.config.runId));
-    const [paused, cancelled, stopReason] = await this.redis.hmget(
-      this.keys.run(this.config.runId),
-      'pauseRequested',
-      'cancelRequested',
-      'stopReason',
-    );
-    this.flags = { paused: paused === '1', cancelled: cancelled === '1', reason: stopReason ?? 'cancelled' };
+    this.flags = await this.readFlags();
     await this.control.update(this.flags, randomUUID());
     await this.redis.hset(this.keys.run(this.config.runId), 'controlReady', '1');
+    // Push is the fast path; a slow poll catches a message lost to a reconnect.
+    this.poll = setInterval(() => this.enqueue(() => this.syncFlags()), FLAG_POLL_MS);
+    this.poll.unref();
   }
 
   onTestRunStart(specifications: ReadonlyArray<TestSpecification>): void {
@@ -170,8 +176,38 @@ export class TrcReporter implements Reporter {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.poll);
     await this.records.flush().catch(reportError);
     await this.control.close();
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.controlQueue = this.controlQueue.then(task).catch(reportError);
+  }
+
+  private async readFlags(): Promise<ControlFlags> {
+    const [paused, cancelled, stopReason] = await this.redis.hmget(
+      this.keys.run(this.config.runId),
+      'pauseRequested',
+      'cancelRequested',
+      'stopReason',
+    );
+    const isStopping = cancelled === '1' || stopReason === 'timed out';
+    return { paused: paused === '1', cancelled: isStopping, reason: stopReason ?? 'cancelled' };
+  }
+
+  /** Apply flags read from Redis when they differ from those the workers have. */
+  private async syncFlags(): Promise<void> {
+    const flags = await this.readFlags();
+    if (flags.paused === this.flags.paused && flags.cancelled === this.flags.cancelled) {
+      return;
+    }
+    this.flags = this.flags.cancelled ? { ...flags, cancelled: true, reason: this.flags.reason } : flags;
+    await this.control.update(this.flags, randomUUID());
+    await this.records.flush();
+    if (this.flags.cancelled) {
+      this.stopScheduling();
+    }
   }
 
   private async handleControl(message: ControlMessage): Promise<void> {
@@ -194,17 +230,12 @@ export class TrcReporter implements Reporter {
   }
 
   /**
-   * Stop Vitest from starting more files. Vitest's own cancel marks the cases in flight as
-   * skipped although they run to the end, so it waits until none is in flight; meanwhile the
-   * workers' flags already skip every case that would start.
+   * Stop Vitest from starting more test files. The cases in flight run to the end: trc's runner
+   * keeps Vitest's cancel from marking them skipped, and the workers' flags skip every later case.
    */
   private stopScheduling(): void {
-    const vitest = this.vitest;
-    if (!this.cancelling && vitest) {
-      this.cancelling = this.control
-        .whenIdle()
-        .then(() => vitest.cancelCurrentRun('keyboard-input'))
-        .catch(reportError);
+    if (!this.cancelling && this.vitest) {
+      this.cancelling = this.vitest.cancelCurrentRun('keyboard-input').catch(reportError);
     }
   }
 

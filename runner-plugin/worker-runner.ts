@@ -23,6 +23,7 @@ type RunnerClass = new (...args: any[]) => {
   onBeforeRunTask?(task: RunnerTask): unknown;
   onAfterRunTask?(task: RunnerTask): unknown;
   onAfterRetryTask?(task: RunnerTask, options?: unknown): unknown;
+  cancel?(reason: unknown): unknown;
   onBeforeTryTask?(task: RunnerTask, options?: unknown): unknown;
 };
 
@@ -83,6 +84,17 @@ async function waitUntilRunnable(control: ControlClient, flush: () => void): Pro
 export function createTrcRunner<T extends RunnerClass>(Base: T, options: TrcRunnerOptions = {}): T {
   const { updateTask } = options;
   class TrcRunner extends Base {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- mixins need a rest-any constructor
+    constructor(...args: any[]) {
+      super(...args);
+      // While files run, Vitest wraps `cancel` so that a cancelled run marks the cases in flight as
+      // skipped and aborts their signal. Under trc those cases run to the end and the flags skip the
+      // rest, so the runner keeps its own `cancel` and ignores the wrapper.
+      const cancel = (reason: unknown): unknown =>
+        (Base.prototype as InstanceType<T>).cancel?.call(this, reason);
+      Object.defineProperty(this, 'cancel', { get: () => cancel, set: () => undefined, configurable: true });
+    }
+
     override onBeforeRunTask(task: RunnerTask): unknown {
       const control = getClient();
       // The common case stays synchronous: no await per test case unless there is a reason to wait.

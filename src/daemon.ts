@@ -21,7 +21,7 @@ import { RunStore } from './store/run-store.js';
 /** The compiled launcher, also when this module runs from source (tests). */
 function findLauncher(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json'))) {
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) {
     dir = path.dirname(dir);
   }
   return path.join(dir, 'dist', 'runner-plugin', 'launcher.js');

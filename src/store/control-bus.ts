@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { ControlMessage } from '../runner/env-contract.js';
 import type { RedisKeys } from './keys.js';
@@ -22,7 +23,13 @@ export class ControlBus {
     this.subscriber.on('pmessage', (_pattern: string, channel: string, text: string) =>
       this.dispatch(channel, text),
     );
-    this.ready ??= this.subscriber.psubscribe(this.keys.ack('*'), this.keys.control('*'));
+    // Subscribing during the connection's handshake can lose the subscription (ioredis#2037).
+    this.ready ??= (async () => {
+      if (this.subscriber.status !== 'ready') {
+        await once(this.subscriber, 'ready');
+      }
+      await this.subscriber.psubscribe(this.keys.ack('*'), this.keys.control('*'));
+    })();
     await this.ready;
   }
 
