@@ -2,7 +2,7 @@ import net from 'node:net';
 import { createLineDecoder, type StateLine, type WorkerLine } from './control-protocol.js';
 
 /** A case still running this long after its start is reported to the main process. */
-const REPORT_RUNNING_AFTER_MS = 10;
+const REPORT_RUNNING_AFTER_MS = 2;
 
 /**
  * A test worker's end of the control channel. Flags live in memory and change by push from

@@ -74,7 +74,14 @@ describe('timeouts and crashes still leave a complete report', () => {
         message: 'two cases to finish',
       },
     );
-    const running = await trc.getRun(run.runId);
+    // Kill while trc knows a case is in flight (a worker reports a case within milliseconds of its start).
+    const running = await waitFor(
+      async () => {
+        const current = await trc.getRun(run.runId);
+        return current.counts.running >= 1 ? current : undefined;
+      },
+      { message: 'a case in flight', intervalMs: 5 },
+    );
     expect(running.pid).toBeGreaterThan(0);
     process.kill(running.pid as number, 'SIGKILL');
     const ended = await trc.waitForEnd(run.runId);
