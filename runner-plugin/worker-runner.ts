@@ -87,6 +87,8 @@ export function createTrcRunner<T extends RunnerClass>(Base: T, options: TrcRunn
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- mixins need a rest-any constructor
     constructor(...args: any[]) {
       super(...args);
+      // Connect now, so the handshake overlaps collecting the file instead of delaying its first case.
+      getClient();
       // While files run, Vitest wraps `cancel` so that a cancelled run marks the cases in flight as
       // skipped and aborts their signal. Under trc those cases run to the end and the flags skip the
       // rest, so the runner keeps its own `cancel` and ignores the wrapper.
