@@ -7,7 +7,13 @@ import { appendFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Redis as RedisClient } from 'ioredis';
 import type { Vitest } from 'vitest/node';
-import { CHILD_ENV, type ChildConfig } from '../src/runner/env-contract.js';
+import {
+  CHILD_ENV,
+  WORKER_LOGS_ENV,
+  WORKER_RUN_ID_ENV,
+  WORKER_SOCKET_ENV,
+  type ChildConfig,
+} from '../src/runner/env-contract.js';
 import { findRunnerSources } from './install-runners.js';
 import { TrcReporter } from './reporter.js';
 
@@ -86,9 +92,9 @@ async function main(): Promise<void> {
   if (tee) {
     teeOutput(tee);
   }
-  process.env.TRC_CONTROL_SOCKET = config.controlSocket;
-  process.env.TRC_RUN_LOGS_DIR = config.logsDir;
-  process.env.TRC_RUN_ID = config.runId;
+  process.env[WORKER_SOCKET_ENV] = config.controlSocket;
+  process.env[WORKER_LOGS_ENV] = config.logsDir;
+  process.env[WORKER_RUN_ID_ENV] = config.runId;
   process.env.TEST = 'true';
   process.env.VITEST = 'true';
   process.env.NODE_ENV ??= 'test';

@@ -1,3 +1,4 @@
+import { WORKER_SOCKET_ENV } from '../src/runner/env-contract.js';
 import { ControlClient } from './control-client.js';
 import { createTraceId, getTraceState } from './trace-state.js';
 
@@ -40,7 +41,7 @@ let client: ControlClient | null | undefined;
 
 function getClient(): ControlClient | null {
   if (client === undefined) {
-    const socketPath = process.env.TRC_CONTROL_SOCKET;
+    const socketPath = process.env[WORKER_SOCKET_ENV];
     client = socketPath ? new ControlClient(socketPath) : null;
   }
   return client;

@@ -1,7 +1,7 @@
 import { AppError } from '../errors.js';
+import { TRACE_ID_PATTERN } from '../runner/env-contract.js';
 
 const RUN_ID_PATTERN = /^test_\d{8}_\d{6}_[0-9a-f]{8}$/;
-const TRACE_ID_PATTERN = /^[0-9a-f]{32}$/;
 
 /**
  * Checks a `:runId` path parameter. A value that cannot be a run id is answered

@@ -22,7 +22,6 @@ export interface TransitionSpec {
 
 export interface RunInternals {
   stopReason: string | null;
-  controlReady: boolean;
   /** The child's own end reason (`passed`, `failed`, `interrupted`); null when it never got there. */
   childFinished: string | null;
   /** An error that stopped Vitest before the run (bad config, no test files). */
@@ -72,17 +71,15 @@ export class RunStore {
 
   /** Internal fields beside the public record: the stop reason and what the child reported. */
   async getInternal(runId: string): Promise<RunInternals> {
-    const [stopReason, controlReady, childFinished, childError, childErrors] = await this.redis.hmget(
+    const [stopReason, childFinished, childError, childErrors] = await this.redis.hmget(
       this.keys.run(runId),
       'stopReason',
-      'controlReady',
       'childFinished',
       'childError',
       'childErrors',
     );
     return {
       stopReason: stopReason ?? null,
-      controlReady: controlReady === '1',
       childFinished: childFinished ?? null,
       childError: childError ?? null,
       childErrors: childErrors ? (JSON.parse(childErrors) as TestError[]) : [],

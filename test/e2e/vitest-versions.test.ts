@@ -194,11 +194,15 @@ describe.each(VERSIONS)('Vitest $version ($project)', ({ project, version }) => 
       files: SLOW_FILES,
       env: { STARTS_FILE: file, CASE_DELAY_MS: '300' },
     });
-    // Killed once two results reached trc (Vitest sends them from the workers every 100 ms).
-    await waitFor(async () => (await trc.getRun(run.runId)).counts.passed >= 2, {
-      message: 'two cases to pass',
-    });
-    const running = await trc.getRun(run.runId);
+    // Killed once two results reached trc (Vitest sends them from the workers every 100 ms) and
+    // trc knows a case is in flight (a worker names it within milliseconds of its start).
+    const running = await waitFor(
+      async () => {
+        const current = await trc.getRun(run.runId);
+        return current.counts.passed >= 2 && current.counts.running >= 1 ? current : undefined;
+      },
+      { message: 'two cases to pass and one in flight', intervalMs: 5 },
+    );
     process.kill(running.pid as number, 'SIGKILL');
     const ended = await trc.waitForEnd(run.runId);
     expect(ended.status).toBe('FAILED');
