@@ -5,7 +5,6 @@
  */
 import { appendFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Redis as RedisClient } from 'ioredis';
 import type { Vitest } from 'vitest/node';
 import {
   CHILD_ENV,
@@ -14,6 +13,7 @@ import {
   WORKER_SOCKET_ENV,
   type ChildConfig,
 } from '../src/runner/env-contract.js';
+import { DaemonLink } from './daemon-link.js';
 import { findRunnerSources } from './install-runners.js';
 import { TrcReporter } from './reporter.js';
 
@@ -79,13 +79,6 @@ function teeOutput(file: string): void {
   }
 }
 
-function connect(Redis: typeof RedisClient, config: ChildConfig): RedisClient {
-  const options = { enableAutoPipelining: true, maxRetriesPerRequest: 5 };
-  return config.redis.includes('://')
-    ? new Redis(config.redis, options)
-    : new Redis({ path: config.redis, ...options });
-}
-
 async function main(): Promise<void> {
   const config = readConfig();
   const tee = process.env[CHILD_ENV.teeLog];
@@ -99,14 +92,11 @@ async function main(): Promise<void> {
   process.env.VITEST = 'true';
   process.env.NODE_ENV ??= 'test';
 
-  // Load Vitest and the Redis client side by side.
-  const [{ createVitest }, { Redis }] = await Promise.all([
-    import(pathToFileURL(config.vitestNodeEntry).href) as Promise<{ createVitest: CreateVitest }>,
-    import('ioredis'),
-  ]);
-  const redis = connect(Redis, config);
-  const subscriber = connect(Redis, config);
-  const reporter = new TrcReporter(config, redis, subscriber, findRunnerSources(config.vitestPackageDir));
+  const daemon = new DaemonLink();
+  const { createVitest } = (await import(pathToFileURL(config.vitestNodeEntry).href)) as {
+    createVitest: CreateVitest;
+  };
+  const reporter = new TrcReporter(config, daemon, findRunnerSources(config.vitestPackageDir));
   let vitest: Vitest | null = null;
   try {
     vitest = await createVitest(
@@ -125,7 +115,7 @@ async function main(): Promise<void> {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const notFound = error instanceof Error && error.name === 'FilesNotFoundError';
-    await reporter.recordStartupError(notFound ? 'No test files found' : message).catch(() => undefined);
+    reporter.recordStartupError(notFound ? 'No test files found' : message);
     if (!notFound) {
       console.error(error);
     }
@@ -133,7 +123,6 @@ async function main(): Promise<void> {
   } finally {
     await vitest?.close().catch((error: unknown) => console.error(error));
     await reporter.close();
-    await Promise.allSettled([redis.quit(), subscriber.quit()]);
   }
   process.exit(process.exitCode ?? 0);
 }

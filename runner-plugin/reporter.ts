@@ -1,32 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import path from 'node:path';
-import type { Redis } from 'ioredis';
 import type { Reporter, SerializedError, TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node';
 import type { TestError, TestRecord } from '../src/runs/model.js';
-import type { ChildConfig, ControlMessage } from '../src/runner/env-contract.js';
-import { createKeys, type RedisKeys } from '../src/store/keys.js';
+import type { ChildConfig, ControlFlags, ControlMessage } from '../src/runner/env-contract.js';
 import { CaseLogWriter } from './case-logs.js';
-import { ControlServer, type ControlFlags } from './control-server.js';
+import { ControlServer } from './control-server.js';
+import { LOST_FLAGS, type DaemonLink } from './daemon-link.js';
 import { installRunners, type RunnerSources } from './install-runners.js';
 import { TestRecordWriter } from './test-record-writer.js';
 import { createTraceId } from './trace-state.js';
 
 type UserConsoleLog = Parameters<NonNullable<Reporter['onUserConsoleLog']>>[0];
 
-/** How often the flags are read from Redis, in case a pushed message was lost. */
-const FLAG_POLL_MS = 1000;
-
 /** The note Vitest puts on cases it skips itself when a run is cancelled. */
 const VITEST_ABORT_NOTE = 'The test run was aborted by the user.';
 
 /**
- * trc's reporter in the Vitest main process. It listens for pause/resume/cancel on Redis,
- * pushes the flags to every test worker, and writes each case's record, counters and log
+ * trc's reporter in the Vitest main process. It takes pause/resume/cancel from the daemon,
+ * pushes the flags to every test worker, and reports each case's record, counters and log
  * as the run goes, so that whatever ran before a crash is known.
  */
 export class TrcReporter implements Reporter {
-  private readonly keys: RedisKeys;
   private readonly records: TestRecordWriter;
   private readonly logs: CaseLogWriter;
   private readonly control: ControlServer;
@@ -34,17 +28,14 @@ export class TrcReporter implements Reporter {
   private vitest: Vitest | null = null;
   private cancelling: Promise<void> | null = null;
   private controlQueue: Promise<void> = Promise.resolve();
-  private poll: NodeJS.Timeout | undefined;
   private readonly relativePaths = new Map<string, string>();
 
   constructor(
     private readonly config: ChildConfig,
-    private readonly redis: Redis,
-    private readonly subscriber: Redis,
+    private readonly daemon: DaemonLink,
     private readonly runnerSources: RunnerSources,
   ) {
-    this.keys = createKeys(config.keyPrefix);
-    this.records = new TestRecordWriter(redis, this.keys, config.runId);
+    this.records = new TestRecordWriter((message) => daemon.send(message));
     this.logs = new CaseLogWriter(config.logsDir);
     this.control = new ControlServer(config.controlSocket, (cases) => this.markRunning(cases));
   }
@@ -53,40 +44,31 @@ export class TrcReporter implements Reporter {
     this.vitest = vitest;
     installRunners(vitest.projects, { workDir: this.config.workDir, ...this.runnerSources });
     await this.control.listen();
-    this.subscriber.on('message', (_channel: string, text: string) => {
-      const message = JSON.parse(text) as ControlMessage;
-      this.enqueue(() => this.handleControl(message));
+    this.flags = await this.daemon.hello({
+      onFlags: (flags) => this.enqueue(() => this.syncFlags(flags)),
+      onControl: (message) => this.enqueue(() => this.handleControl(message)),
+      onLost: () => this.enqueue(() => this.syncFlags(LOST_FLAGS)),
     });
-    // Subscribing during the connection's handshake can lose the subscription (ioredis#2037).
-    if (this.subscriber.status !== 'ready') {
-      await once(this.subscriber, 'ready');
-    }
-    await this.subscriber.subscribe(this.keys.control(this.config.runId));
-    this.flags = await this.readFlags();
     await this.control.update(this.flags, randomUUID());
-    await this.redis.hset(this.keys.run(this.config.runId), 'controlReady', '1');
-    // Push is the fast path; a slow poll catches a message lost to a reconnect.
-    this.poll = setInterval(() => this.enqueue(() => this.syncFlags()), FLAG_POLL_MS);
-    this.poll.unref();
+    this.daemon.send({ t: 'ready' });
   }
 
   onTestRunStart(specifications: ReadonlyArray<TestSpecification>): void {
-    const fields = specifications.flatMap((spec) => [
-      this.fileKey(spec.project.name, spec.moduleId),
-      'planned',
-    ]);
-    if (fields.length > 0) {
-      void this.redis.hset(this.keys.files(this.config.runId), ...fields).catch(reportError);
+    const files: Record<string, 'planned'> = {};
+    for (const spec of specifications) {
+      files[this.fileKey(spec.project.name, spec.moduleId)] = 'planned';
     }
+    this.daemon.send({ t: 'files', files });
     if (this.flags.cancelled) {
       this.stopScheduling();
     }
   }
 
   onTestModuleQueued(module: TestModule): void {
-    void this.redis
-      .hset(this.keys.files(this.config.runId), this.fileKey(module.project.name, module.moduleId), 'started')
-      .catch(reportError);
+    this.daemon.send({
+      t: 'files',
+      files: { [this.fileKey(module.project.name, module.moduleId)]: 'started' },
+    });
   }
 
   onTestModuleCollected(module: TestModule): void {
@@ -157,54 +139,38 @@ export class TrcReporter implements Reporter {
     }
   }
 
-  async onTestRunEnd(
+  onTestRunEnd(
     _modules: ReadonlyArray<TestModule>,
     unhandledErrors: ReadonlyArray<SerializedError>,
     reason: string,
-  ): Promise<void> {
-    const fields = ['childFinished', reason];
-    if (unhandledErrors.length > 0) {
-      fields.push('childErrors', JSON.stringify(unhandledErrors.slice(0, 5).map(toTestError)));
-    }
-    await this.redis.hset(this.keys.run(this.config.runId), ...fields);
-    await this.records.flush();
+  ): void {
+    this.records.flush();
+    this.daemon.send({ t: 'end', reason, errors: unhandledErrors.slice(0, 5).map(toTestError) });
   }
 
-  /** Record an error that stopped Vitest before or outside the run. */
-  async recordStartupError(message: string): Promise<void> {
-    await this.redis.hset(this.keys.run(this.config.runId), 'childError', message);
+  /** Report an error that stopped Vitest before or outside the run. */
+  recordStartupError(message: string): void {
+    this.daemon.send({ t: 'startup-error', message });
   }
 
   async close(): Promise<void> {
-    clearInterval(this.poll);
-    await this.records.flush().catch(reportError);
+    this.records.flush();
     await this.control.close();
+    await this.daemon.flush();
   }
 
   private enqueue(task: () => Promise<void>): void {
     this.controlQueue = this.controlQueue.then(task).catch(reportError);
   }
 
-  private async readFlags(): Promise<ControlFlags> {
-    const [paused, cancelled, stopReason] = await this.redis.hmget(
-      this.keys.run(this.config.runId),
-      'pauseRequested',
-      'cancelRequested',
-      'stopReason',
-    );
-    const isStopping = cancelled === '1' || stopReason === 'timed out';
-    return { paused: paused === '1', cancelled: isStopping, reason: stopReason ?? 'cancelled' };
-  }
-
   /** Apply flags read from Redis when they differ from those the workers have. */
-  private async syncFlags(): Promise<void> {
-    const flags = await this.readFlags();
+  private async syncFlags(flags: ControlFlags): Promise<void> {
     if (flags.paused === this.flags.paused && flags.cancelled === this.flags.cancelled) {
       return;
     }
     this.flags = this.flags.cancelled ? { ...flags, cancelled: true, reason: this.flags.reason } : flags;
     await this.control.update(this.flags, randomUUID());
-    await this.records.flush();
+    this.records.flush();
     if (this.flags.cancelled) {
       this.stopScheduling();
     }
@@ -219,10 +185,10 @@ export class TrcReporter implements Reporter {
       this.flags = { ...this.flags, cancelled: true, reason: message.reason };
     }
     await this.control.update(this.flags, message.nonce ?? randomUUID());
-    // The cases the workers named as running are in Redis before the request is answered.
-    await this.records.flush();
+    // The cases the workers named as running reach Redis before the request is answered.
+    this.records.flush();
     if (message.nonce) {
-      await this.redis.publish(this.keys.ack(this.config.runId), message.nonce);
+      this.daemon.send({ t: 'ack', nonce: message.nonce });
     }
     if (this.flags.cancelled) {
       this.stopScheduling();

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { TestRecord, TestStatus } from '../src/runs/model.js';
-import { COUNTER_FIELDS, type RedisKeys } from '../src/store/keys.js';
+import type { ChildMessage } from '../src/runner/env-contract.js';
+import { COUNTER_FIELDS } from '../src/store/keys.js';
 
 const RANK: Record<TestStatus, number> = { pending: 0, running: 1, passed: 2, failed: 2, skipped: 2 };
 const COUNTER: Partial<Record<TestStatus, string>> = {
@@ -13,10 +13,11 @@ const COUNTER: Partial<Record<TestStatus, string>> = {
 type Change = Partial<TestRecord> & { id: string };
 
 /**
- * Keeps the run's test records and live counters in Redis as cases are collected, start and
- * end. The reporter is the only writer while the child runs, so the previous status of each
- * case is known here and counters move by exact deltas. Changes made in one turn of the event
- * loop (Vitest delivers results in batches) go to Redis together, in one MULTI, at its end.
+ * Keeps the run's test records and live counters as cases are collected, start and end, and
+ * sends them to the daemon, which writes them to Redis. The reporter is the only writer while
+ * the child runs, so the previous status of each case is known here and counters move by
+ * exact deltas. Changes made in one turn of the event loop (Vitest delivers results in
+ * batches) go together, in one message, at its end.
  */
 export class TestRecordWriter {
   private readonly records = new Map<string, TestRecord>();
@@ -24,14 +25,8 @@ export class TestRecordWriter {
   private deltas = new Map<string, number>();
   private scheduled = false;
   private sequence = 0;
-  private lastWrite: Promise<unknown> = Promise.resolve();
-  private failure: unknown = null;
 
-  constructor(
-    private readonly redis: Redis,
-    private readonly keys: RedisKeys,
-    private readonly runId: string,
-  ) {}
+  constructor(private readonly send: (message: ChildMessage & { t: 'tests' }) => void) {}
 
   get(testId: string): TestRecord | undefined {
     return this.records.get(testId);
@@ -48,13 +43,9 @@ export class TestRecordWriter {
     }
   }
 
-  /** Write what is pending now; resolves when every write so far reached Redis. Throws the first write error. */
-  async flush(): Promise<void> {
+  /** Send what is pending now. */
+  flush(): void {
     this.write();
-    await this.lastWrite;
-    if (this.failure) {
-      throw this.failure;
-    }
   }
 
   private merge(change: Change): void {
@@ -101,21 +92,12 @@ export class TestRecordWriter {
     if (this.dirty.size === 0) {
       return;
     }
-    const fields: string[] = [];
+    const records: TestRecord[] = [];
     for (const id of this.dirty) {
-      fields.push(id, JSON.stringify(this.records.get(id)));
+      records.push(this.records.get(id) as TestRecord);
     }
-    const multi = this.redis.multi().hset(this.keys.tests(this.runId), ...fields);
-    const runKey = this.keys.run(this.runId);
-    for (const [field, delta] of this.deltas) {
-      if (delta !== 0) {
-        multi.hincrby(runKey, field, delta);
-      }
-    }
+    this.send({ t: 'tests', records, deltas: Object.fromEntries(this.deltas) });
     this.dirty = new Set();
     this.deltas = new Map();
-    this.lastWrite = multi.exec().catch((error: unknown) => {
-      this.failure ??= error;
-    });
   }
 }

@@ -68,7 +68,6 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     ...finalizeDeps,
     bus,
     projects,
-    redisConnection: options.redisUrl,
     nodePath: process.execPath,
     projectNodes: new Map(
       config.projects.flatMap((project) =>

@@ -1,3 +1,5 @@
+import type { TestError, TestRecord } from '../runs/model.js';
+
 /**
  * The environment contract between the daemon (which spawns the Vitest child) and
  * runner-plugin/ (which runs inside it). Only these variables cross the boundary.
@@ -12,9 +14,6 @@ export const CHILD_ENV = {
 /** What the launcher inside the child needs to know, passed as JSON in TRC_CHILD_CONFIG. */
 export interface ChildConfig {
   runId: string;
-  /** ioredis connection: a redis:// URL or a unix socket path. */
-  redis: string;
-  keyPrefix: string;
   /** Absolute project root (the child's cwd). */
   projectRoot: string;
   /** Absolute path of the entry `vitest/node` of the Vitest that runs this project. */
@@ -45,6 +44,40 @@ export type ControlMessage =
   | { type: 'pause'; nonce?: string }
   | { type: 'resume'; nonce?: string }
   | { type: 'cancel'; reason: string; nonce?: string };
+
+/** What a test worker needs to know before each case. */
+export interface ControlFlags {
+  paused: boolean;
+  cancelled: boolean;
+  /** Why the run stops (`cancelled`, `timed out`, …); the skip reason of the cases it did not run. */
+  reason: string;
+}
+
+/**
+ * What the Vitest child tells the daemon over its IPC channel. The daemon writes it to Redis,
+ * in the order it arrives, so the child needs no Redis client of its own.
+ */
+export type ChildMessage =
+  /** The reporter is listening: the daemon answers with the run's flags. */
+  | { t: 'hello' }
+  /** Every test worker has the flags: pause and cancel may now wait for the child's acknowledgement. */
+  | { t: 'ready' }
+  /** Case records (whole, as the child knows them) and the counter deltas since the last batch. */
+  | { t: 'tests'; records: TestRecord[]; deltas: Record<string, number> }
+  /** Test files: `planned` when Vitest plans them, `started` when one is queued to a worker. */
+  | { t: 'files'; files: Record<string, 'planned' | 'started'> }
+  /** How the run ended inside Vitest, or the error that kept it from running. */
+  | { t: 'end'; reason: string; errors?: TestError[] }
+  | { t: 'startup-error'; message: string }
+  /** The control message with this nonce is applied, and what it made known is sent before. */
+  | { t: 'ack'; nonce: string };
+
+/** What the daemon tells the Vitest child. */
+export type DaemonMessage =
+  /** The run's flags as Redis has them (at hello, then a slow poll). */
+  | { t: 'flags'; flags: ControlFlags }
+  /** A control message relayed as it was published. */
+  | { t: 'control'; message: ControlMessage };
 
 /** 32 lowercase hex characters: a valid W3C trace-id. */
 export const TRACE_ID_PATTERN = /^[0-9a-f]{32}$/;

@@ -17,7 +17,7 @@ export interface SpawnPlanInput {
 export interface SpawnPlan {
   file: string;
   args: string[];
-  options: Options;
+  options: Options & { ipc: true; serialization: 'json' };
   /** What the run should tell the user about how it was spawned. */
   notes: string[];
 }
@@ -46,7 +46,7 @@ export function planSpawn(input: SpawnPlanInput): SpawnPlan {
     [CHILD_ENV.config]: JSON.stringify(input.child),
     ...(ownConsole ? { [CHILD_ENV.teeLog]: input.runLogPath } : {}),
   };
-  const options: Options = {
+  const options: SpawnPlan['options'] = {
     cwd: input.child.projectRoot,
     env,
     extendEnv: false,
@@ -58,6 +58,11 @@ export function planSpawn(input: SpawnPlanInput): SpawnPlan {
     detached: input.platform !== 'win32' || ownConsole,
     windowsHide: !ownConsole,
     cleanup: false,
+    // The child reports to the daemon over IPC; JSON keeps the channel readable across node versions.
+    ipc: true,
+    serialization: 'json',
+    // Output goes to files and messages are handled as they come: nothing to hold in memory.
+    buffer: false,
   };
   return { file: input.nodePath, args: [input.launcherPath], options, notes };
 }

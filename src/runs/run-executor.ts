@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
-import { execa, type Result } from 'execa';
+import { execa, type Message, type Result } from 'execa';
 import type { Logger } from 'pino';
-import type { ChildConfig } from '../runner/env-contract.js';
+import type { ChildConfig, ChildMessage } from '../runner/env-contract.js';
 import { expandFiles } from '../runner/expand-files.js';
 import { findNodeVersion } from '../runner/find-node-version.js';
 import { resolveVitest } from '../runner/resolve-vitest.js';
@@ -9,6 +9,7 @@ import { planSpawn } from '../runner/spawn-plan.js';
 import { stopProcessTree } from '../runner/stop-process-tree.js';
 import { checkNodeForVitest } from '../runner/vitest-support.js';
 import type { ControlBus } from '../store/control-bus.js';
+import { ChildRelay } from './child-relay.js';
 import { finalizeRun, type ChildExit, type FinalizeDeps } from './finalize-run.js';
 import type { RunRecord } from './model.js';
 import { PausableTimer } from './pausable-timer.js';
@@ -16,8 +17,6 @@ import { PausableTimer } from './pausable-timer.js';
 export interface ExecutorDeps extends FinalizeDeps {
   bus: ControlBus;
   projects: ReadonlyMap<string, string>;
-  /** How the daemon reaches Redis, passed on to the child. */
-  redisConnection: string;
   /** node binary of the Vitest child, unless the project has its own in `projectNodes`. */
   nodePath: string;
   /** node binaries configured per project (`TRC_PROJECT_NODE`). */
@@ -108,8 +107,6 @@ export class RunExecutor {
     await mkdir(paths.workDir(runId), { recursive: true });
     const child: ChildConfig = {
       runId,
-      redis: this.deps.redisConnection,
-      keyPrefix: this.deps.store.keys.prefix,
       projectRoot,
       vitestNodeEntry: vitest.nodeEntry,
       vitestPackageDir: vitest.packageDir,
@@ -137,6 +134,20 @@ export class RunExecutor {
       const result = (await subprocess) as Result;
       throw new Error(`could not start the Vitest child: ${result.message ?? 'unknown error'}`);
     }
+    const relay = new ChildRelay({
+      store: this.deps.store,
+      runId,
+      logger,
+      // A closed channel means the child is exiting; its exit is handled below.
+      send: (message) => {
+        subprocess.sendMessage(message as unknown as Message<'json'>).catch(() => undefined);
+      },
+    });
+    const received = (async () => {
+      for await (const message of subprocess.getEachMessage()) {
+        relay.receive(message as ChildMessage);
+      }
+    })().catch((err: unknown) => logger.warn({ err }, 'the IPC channel to the Vitest child failed'));
     const notes = [
       ...run.notes,
       ...plan.notes,
@@ -156,6 +167,7 @@ export class RunExecutor {
         })
       : null;
     const stopListening = this.deps.bus.onControl(runId, (message) => {
+      relay.relay(message);
       if (message.type === 'pause') {
         timer?.pause();
       } else if (message.type === 'resume') {
@@ -168,9 +180,12 @@ export class RunExecutor {
     let result: Result;
     try {
       result = (await subprocess) as Result;
+      // Whatever the child sent before it exited is still in the channel: write it all first.
+      await received;
     } finally {
       timer?.cancel();
       stopListening();
+      await relay.close();
     }
     // Test workers that outlive their main process would keep running cases.
     if (this.deps.platform !== 'win32') {

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { RunCounts, RunRecord, RunStatus, TestError, TestRecord } from '../runs/model.js';
 import { TERMINAL_STATUSES } from '../runs/model.js';
-import type { ControlMessage } from '../runner/env-contract.js';
+import type { ControlFlags, ControlMessage } from '../runner/env-contract.js';
 import { COUNTER_FIELDS, type RedisKeys } from './keys.js';
 import { CREATE_RUN, DELETE_RUN, TRANSITION } from './lua-scripts.js';
 import { decodeRun, encodeRunFields, type RunFields } from './run-codec.js';
@@ -198,6 +198,72 @@ export class RunStore {
   /** Finished runs that still have reports, beyond the newest `keep`. */
   async listFinishedBeyond(keep: number): Promise<string[]> {
     return this.redis.zrevrange(this.keys.finished(), keep, -1);
+  }
+
+  /** The flags the Vitest child acts on: a stop for timeout counts as a cancel with that reason. */
+  async getControlFlags(runId: string): Promise<ControlFlags> {
+    const [paused, cancelled, stopReason] = await this.redis.hmget(
+      this.keys.run(runId),
+      'pauseRequested',
+      'cancelRequested',
+      'stopReason',
+    );
+    const isStopping = cancelled === '1' || stopReason === 'timed out';
+    return { paused: paused === '1', cancelled: isStopping, reason: stopReason ?? 'cancelled' };
+  }
+
+  /** Case records and live counter deltas from the child, together in one MULTI. */
+  async writeTestProgress(
+    runId: string,
+    records: readonly TestRecord[],
+    deltas: Readonly<Record<string, number>>,
+  ): Promise<void> {
+    const multi = this.redis.multi();
+    if (records.length > 0) {
+      multi.hset(this.keys.tests(runId), ...records.flatMap((record) => [record.id, JSON.stringify(record)]));
+    }
+    for (const [field, delta] of Object.entries(deltas)) {
+      if (delta !== 0) {
+        multi.hincrby(this.keys.run(runId), field, delta);
+      }
+    }
+    await multi.exec();
+  }
+
+  /** Test files as the child planned (`planned`) and queued (`started`) them. */
+  async setFileStates(runId: string, files: Readonly<Record<string, string>>): Promise<void> {
+    const fields = Object.entries(files).flat();
+    if (fields.length > 0) {
+      await this.redis.hset(this.keys.files(runId), ...fields);
+    }
+  }
+
+  /** What the child says of itself: its flags are in place, how Vitest ended, or why it could not run. */
+  async setChildState(
+    runId: string,
+    state: { controlReady?: true; childFinished?: string; childErrors?: TestError[]; childError?: string },
+  ): Promise<void> {
+    const fields: string[] = [];
+    if (state.controlReady) {
+      fields.push('controlReady', '1');
+    }
+    if (state.childFinished !== undefined) {
+      fields.push('childFinished', state.childFinished);
+    }
+    if (state.childErrors && state.childErrors.length > 0) {
+      fields.push('childErrors', JSON.stringify(state.childErrors));
+    }
+    if (state.childError !== undefined) {
+      fields.push('childError', state.childError);
+    }
+    if (fields.length > 0) {
+      await this.redis.hset(this.keys.run(runId), ...fields);
+    }
+  }
+
+  /** Tell whoever waits on a control message that the child applied it. */
+  async publishAck(runId: string, nonce: string): Promise<void> {
+    await this.redis.publish(this.keys.ack(runId), nonce);
   }
 
   async publishControl(runId: string, message: ControlMessage): Promise<void> {

@@ -4,17 +4,33 @@ import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'v
 import type { RunCounts, TestRecord } from '../../src/runs/model.js';
 import { createKeys, type RedisKeys } from '../../src/store/keys.js';
 import { decodeCounts } from '../../src/store/run-codec.js';
+import { RunStore } from '../../src/store/run-store.js';
 import { TestRecordWriter } from '../../runner-plugin/test-record-writer.js';
 
+// The child's writer sends batches; the daemon's store writes them (the IPC hop between is plain JSON).
 const RUN_ID = 'test_20240101_000000_abcdef01';
 const redis = new Redis(inject('redisUrl'));
 let keys: RedisKeys;
 let writer: TestRecordWriter;
+let writes: Array<Promise<void>>;
+let batches: number;
 
 beforeEach(() => {
   keys = createKeys(`t${randomBytes(6).toString('hex')}`);
-  writer = new TestRecordWriter(redis, keys, RUN_ID);
+  const store = new RunStore(redis, keys);
+  writes = [];
+  batches = 0;
+  writer = new TestRecordWriter((message) => {
+    batches += 1;
+    const { records, deltas } = JSON.parse(JSON.stringify(message)) as typeof message;
+    writes.push(store.writeTestProgress(RUN_ID, records, deltas));
+  });
 });
+
+async function flushWrites(): Promise<void> {
+  writer.flush();
+  await Promise.all(writes);
+}
 
 afterEach(async () => {
   let cursor = '0';
@@ -32,12 +48,12 @@ afterAll(async () => {
 });
 
 async function counts(): Promise<RunCounts> {
-  await writer.flush();
+  await flushWrites();
   return decodeCounts(await redis.hgetall(keys.run(RUN_ID)));
 }
 
 async function stored(testId: string): Promise<TestRecord> {
-  await writer.flush();
+  await flushWrites();
   return JSON.parse((await redis.hget(keys.tests(RUN_ID), testId)) ?? 'null') as TestRecord;
 }
 
@@ -98,13 +114,15 @@ describe('TestRecordWriter', () => {
     expect((await stored('c')).seq).toBe(2);
   });
 
-  it('flushes once every write so far reached Redis', async () => {
+  it('sends the changes of one event-loop turn as one batch', async () => {
     collect(...Array.from({ length: 200 }, (_, i) => `case-${i}`));
     for (let i = 0; i < 200; i += 1) {
       writer.upsert([{ id: `case-${i}`, status: 'running' }]);
       writer.upsert([{ id: `case-${i}`, status: i % 2 === 0 ? 'passed' : 'failed' }]);
     }
-    await writer.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toBe(1);
+    await Promise.all(writes);
     expect(await redis.hlen(keys.tests(RUN_ID))).toBe(200);
     expect(decodeCounts(await redis.hgetall(keys.run(RUN_ID)))).toEqual({
       total: 200,

@@ -6,8 +6,6 @@ const RUN_LOG = '/srv/trc/logs/test_20240101_000000_abcdef01/run.log';
 
 const child: ChildConfig = {
   runId: 'test_20240101_000000_abcdef01',
-  redis: 'redis://127.0.0.1:6379',
-  keyPrefix: 'trc',
   projectRoot: '/work/project',
   vitestNodeEntry: '/work/project/node_modules/vitest/dist/node.js',
   vitestPackageDir: '/work/project/node_modules/vitest',
