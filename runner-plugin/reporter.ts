@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Reporter, SerializedError, TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node';
-import type { TestError, TestRecord } from '../src/runs/model.js';
+import type { TestError, TestRecordChange } from '../src/runs/model.js';
 import type { ChildConfig, ControlFlags, ControlMessage } from '../src/runner/env-contract.js';
 import { CaseLogWriter } from './case-logs.js';
 import { ControlServer } from './control-server.js';
 import { LOST_FLAGS, type DaemonLink } from './daemon-link.js';
 import { installRunners, type RunnerSources } from './install-runners.js';
-import { TestRecordWriter } from './test-record-writer.js';
-import { createTraceId } from './trace-state.js';
+import { TestChangeBatcher } from './test-change-batcher.js';
 
 type UserConsoleLog = Parameters<NonNullable<Reporter['onUserConsoleLog']>>[0];
 
@@ -21,7 +20,7 @@ const VITEST_ABORT_NOTE = 'The test run was aborted by the user.';
  * as the run goes, so that whatever ran before a crash is known.
  */
 export class TrcReporter implements Reporter {
-  private readonly records: TestRecordWriter;
+  private readonly records: TestChangeBatcher;
   private readonly logs: CaseLogWriter;
   private readonly control: ControlServer;
   private flags: ControlFlags = { paused: false, cancelled: false, reason: '' };
@@ -29,13 +28,17 @@ export class TrcReporter implements Reporter {
   private cancelling: Promise<void> | null = null;
   private controlQueue: Promise<void> = Promise.resolve();
   private readonly relativePaths = new Map<string, string>();
+  /** Cases whose names the daemon has. */
+  private readonly described = new Set<string>();
+  /** Cases a worker named as running. */
+  private readonly started = new Set<string>();
 
   constructor(
     private readonly config: ChildConfig,
     private readonly daemon: DaemonLink,
     private readonly runnerSources: RunnerSources,
   ) {
-    this.records = new TestRecordWriter((message) => daemon.send(message));
+    this.records = new TestChangeBatcher((changes) => daemon.send({ t: 'tests', changes }));
     this.logs = new CaseLogWriter(config.logsDir);
     this.control = new ControlServer(config.controlSocket, (cases) => this.markRunning(cases));
   }
@@ -74,30 +77,25 @@ export class TrcReporter implements Reporter {
   onTestModuleCollected(module: TestModule): void {
     // Vitest's worker waits for this hook's RPC to return before it runs the file: record later.
     setImmediate(() => {
-      const changes: Array<Partial<TestRecord> & { id: string }> = [];
       for (const testCase of module.children.allTests()) {
-        if (!this.records.get(testCase.id)?.name) {
-          changes.push({
-            ...this.describe(testCase),
-            status: this.records.get(testCase.id)?.status ?? 'pending',
-          });
+        if (!this.described.has(testCase.id)) {
+          this.records.add(this.describe(testCase));
         }
       }
-      this.records.upsert(changes);
     });
   }
 
   onTestCaseResult(testCase: TestCase): void {
     const result = testCase.result();
-    const known = this.records.get(testCase.id);
-    const described = known?.name
-      ? { id: testCase.id, traceId: this.traceIdOf(testCase, known) }
+    const change: TestRecordChange = this.described.has(testCase.id)
+      ? { id: testCase.id }
       : this.describe(testCase);
-    this.logs.bind(testCase.id, described.traceId);
-    const change: Partial<TestRecord> & { id: string } = {
-      ...described,
-      durationMs: roundMs(testCase.diagnostic()?.duration),
-    };
+    const traceId = (testCase.meta() as { traceId?: string }).traceId;
+    if (traceId) {
+      change.traceId = traceId;
+      this.logs.bind(testCase.id, traceId);
+    }
+    change.durationMs = roundMs(testCase.diagnostic()?.duration);
     if (result.state === 'passed') {
       change.status = 'passed';
     } else if (result.state === 'failed') {
@@ -108,7 +106,7 @@ export class TrcReporter implements Reporter {
       change.status = 'skipped';
       change.skipReason = this.skipReason(testCase, result.state === 'skipped' ? result.note : undefined);
     }
-    this.records.upsert([change]);
+    this.records.add(change);
   }
 
   onTestModuleEnd(module: TestModule): void {
@@ -118,19 +116,16 @@ export class TrcReporter implements Reporter {
     }
     // A file that failed to load, or whose suite hooks threw, must not look green.
     const file = this.relative(module.moduleId);
-    this.records.upsert([
-      {
-        id: `${module.id}:file-error`,
-        file,
-        name: '(test file error)',
-        fullName: `${file} (test file error)`,
-        project: module.project.name || undefined,
-        status: 'failed',
-        traceId: createTraceId(),
-        errors: errors.map(toTestError),
-        error: toTestError(errors[0] as SerializedError),
-      },
-    ]);
+    this.records.add({
+      id: `${module.id}:file-error`,
+      file,
+      name: '(test file error)',
+      fullName: `${file} (test file error)`,
+      project: module.project.name || undefined,
+      status: 'failed',
+      errors: errors.map(toTestError),
+      error: toTestError(errors[0] as SerializedError),
+    });
   }
 
   onUserConsoleLog(log: UserConsoleLog): void {
@@ -208,16 +203,15 @@ export class TrcReporter implements Reporter {
   private markRunning(cases: ReadonlyArray<{ id: string; trace: string }>): void {
     for (const { id, trace } of cases) {
       this.logs.bind(id, trace);
+      this.started.add(id);
+      this.records.add({ id, status: 'running', traceId: trace });
     }
-    this.records.upsert(cases.map(({ id, trace }) => ({ id, status: 'running' as const, traceId: trace })));
   }
 
   private skipReason(testCase: TestCase, note: string | undefined): string {
-    const known = this.records.get(testCase.id);
-    const neverStarted = !known || known.status === 'pending';
     if (
       this.flags.cancelled &&
-      neverStarted &&
+      !this.started.has(testCase.id) &&
       (!note || note === VITEST_ABORT_NOTE || note === this.flags.reason)
     ) {
       return this.flags.reason;
@@ -229,20 +223,16 @@ export class TrcReporter implements Reporter {
     return mode === 'todo' ? 'todo' : mode === 'skip' ? 'skip' : 'skipped';
   }
 
-  private describe(testCase: TestCase): Partial<TestRecord> & { id: string; traceId: string } {
+  /** Where a case is and what it is called; the daemon gives it a trace id until its worker does. */
+  private describe(testCase: TestCase): TestRecordChange {
+    this.described.add(testCase.id);
     return {
       id: testCase.id,
       file: this.relative(testCase.module.moduleId),
       name: testCase.name,
       fullName: testCase.fullName,
       project: testCase.project.name || undefined,
-      traceId: this.traceIdOf(testCase, this.records.get(testCase.id)),
     };
-  }
-
-  /** The worker's trace id once the case started; before that, the one trc gave the record. */
-  private traceIdOf(testCase: TestCase, known: TestRecord | undefined): string {
-    return (testCase.meta() as { traceId?: string }).traceId ?? (known?.traceId || createTraceId());
   }
 
   private relative(moduleId: string): string {

@@ -1,4 +1,4 @@
-import type { TestError, TestRecord } from '../runs/model.js';
+import type { TestError, TestRecordChange } from '../runs/model.js';
 
 /**
  * The environment contract between the daemon (which spawns the Vitest child) and
@@ -62,8 +62,8 @@ export type ChildMessage =
   | { t: 'hello' }
   /** Every test worker has the flags: pause and cancel may now wait for the child's acknowledgement. */
   | { t: 'ready' }
-  /** Case records (whole, as the child knows them) and the counter deltas since the last batch. */
-  | { t: 'tests'; records: TestRecord[]; deltas: Record<string, number> }
+  /** What the child learned of cases since the last batch (the daemon merges the records). */
+  | { t: 'tests'; changes: TestRecordChange[] }
   /** Test files: `planned` when Vitest plans them, `started` when one is queued to a worker. */
   | { t: 'files'; files: Record<string, 'planned' | 'started'> }
   /** How the run ended inside Vitest, or the error that kept it from running. */

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ChildMessage, ControlMessage, DaemonMessage } from '../runner/env-contract.js';
 import type { RunStore } from '../store/run-store.js';
+import { TestProgress } from './test-progress.js';
 
 /** How often the flags are read again from Redis, in case a published message was lost. */
 const FLAG_POLL_MS = 1000;
@@ -9,8 +10,9 @@ export interface ChildRelayDeps {
   store: RunStore;
   runId: string;
   logger: Logger;
-  /** Send to the child over its IPC channel; false when the channel is gone. */
+  /** Send to the child over its IPC channel. */
   send: (message: DaemonMessage) => void;
+  createTraceId: () => string;
 }
 
 /**
@@ -27,8 +29,11 @@ export class ChildRelay {
   private writes: Promise<void> = Promise.resolve();
   private poll: NodeJS.Timeout | undefined;
   private stopped = false;
+  private readonly progress: TestProgress;
 
-  constructor(private readonly deps: ChildRelayDeps) {}
+  constructor(private readonly deps: ChildRelayDeps) {
+    this.progress = new TestProgress(deps.createTraceId);
+  }
 
   /** Take one message from the child. */
   receive(message: ChildMessage): void {
@@ -46,9 +51,11 @@ export class ChildRelay {
       case 'ready':
         this.write(() => store.setChildState(runId, { controlReady: true }));
         return;
-      case 'tests':
-        this.write(() => store.writeTestProgress(runId, message.records, message.deltas));
+      case 'tests': {
+        const { records, deltas } = this.progress.apply(message.changes);
+        this.write(() => store.writeTestProgress(runId, records, deltas));
         return;
+      }
       case 'files':
         this.write(() => store.setFileStates(runId, message.files));
         return;

@@ -88,6 +88,9 @@ export interface TestRecord {
   seq?: number;
 }
 
+/** What the child reports of a case: whatever it learned of it since the last report. */
+export type TestRecordChange = Partial<Omit<TestRecord, 'seq'>> & { id: string };
+
 /** The run's whole result set, as the report builders take it. */
 export interface RunReportInput {
   run: RunRecord;

@@ -9,6 +9,7 @@ import { planSpawn } from '../runner/spawn-plan.js';
 import { stopProcessTree } from '../runner/stop-process-tree.js';
 import { checkNodeForVitest } from '../runner/vitest-support.js';
 import type { ControlBus } from '../store/control-bus.js';
+import { createTraceId } from '../runner/trace-id.js';
 import { ChildRelay } from './child-relay.js';
 import { finalizeRun, type ChildExit, type FinalizeDeps } from './finalize-run.js';
 import type { RunRecord } from './model.js';
@@ -138,6 +139,7 @@ export class RunExecutor {
       store: this.deps.store,
       runId,
       logger,
+      createTraceId,
       // A closed channel means the child is exiting; its exit is handled below.
       send: (message) => {
         subprocess.sendMessage(message as unknown as Message<'json'>).catch(() => undefined);

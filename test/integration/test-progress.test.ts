@@ -1,34 +1,49 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import type { RunCounts, TestRecord } from '../../src/runs/model.js';
+import type { RunCounts, TestRecord, TestRecordChange } from '../../src/runs/model.js';
 import { createKeys, type RedisKeys } from '../../src/store/keys.js';
 import { decodeCounts } from '../../src/store/run-codec.js';
 import { RunStore } from '../../src/store/run-store.js';
-import { TestRecordWriter } from '../../runner-plugin/test-record-writer.js';
+import { createTraceId } from '../../src/runner/trace-id.js';
+import { TestProgress } from '../../src/runs/test-progress.js';
+import { TestChangeBatcher } from '../../runner-plugin/test-change-batcher.js';
 
-// The child's writer sends batches; the daemon's store writes them (the IPC hop between is plain JSON).
+// The path of a case's record: the child's batcher → (IPC, JSON) → the daemon's merge → Redis.
 const RUN_ID = 'test_20240101_000000_abcdef01';
 const redis = new Redis(inject('redisUrl'));
 let keys: RedisKeys;
-let writer: TestRecordWriter;
+let writer: { upsert(changes: TestRecordChange[]): void; get(id: string): TestRecord | undefined };
+let batcher: TestChangeBatcher;
 let writes: Array<Promise<void>>;
 let batches: number;
 
 beforeEach(() => {
   keys = createKeys(`t${randomBytes(6).toString('hex')}`);
   const store = new RunStore(redis, keys);
+  const progress = new TestProgress(createTraceId);
+  const latest = new Map<string, TestRecord>();
   writes = [];
   batches = 0;
-  writer = new TestRecordWriter((message) => {
+  batcher = new TestChangeBatcher((changes) => {
     batches += 1;
-    const { records, deltas } = JSON.parse(JSON.stringify(message)) as typeof message;
+    const { records, deltas } = progress.apply(JSON.parse(JSON.stringify(changes)) as TestRecordChange[]);
+    for (const record of records) {
+      latest.set(record.id, { ...record });
+    }
     writes.push(store.writeTestProgress(RUN_ID, records, deltas));
   });
+  writer = {
+    upsert: (changes) => changes.forEach((change) => batcher.add(change)),
+    get: (id) => {
+      batcher.flush();
+      return latest.get(id);
+    },
+  };
 });
 
 async function flushWrites(): Promise<void> {
-  writer.flush();
+  batcher.flush();
   await Promise.all(writes);
 }
 
@@ -63,7 +78,7 @@ function collect(...ids: string[]): void {
   );
 }
 
-describe('TestRecordWriter', () => {
+describe('test progress, from the child to Redis', () => {
   it('counts collected cases in total and none as running', async () => {
     collect('a', 'b', 'c');
     expect(await counts()).toEqual({ total: 3, passed: 0, failed: 0, skipped: 0, running: 0 });
@@ -131,5 +146,25 @@ describe('TestRecordWriter', () => {
       skipped: 0,
       running: 0,
     });
+  });
+});
+
+describe('trace ids of case records', () => {
+  it("gives a collected case a stand-in trace id and takes the worker's once the case starts", async () => {
+    collect('a');
+    const standIn = (await stored('a')).traceId;
+    expect(standIn).toMatch(/^[0-9a-f]{32}$/);
+    writer.upsert([{ id: 'a', status: 'running', traceId: 'e'.repeat(32) }]);
+    writer.upsert([{ id: 'a', status: 'passed' }]);
+    expect(await stored('a')).toMatchObject({ status: 'passed', traceId: 'e'.repeat(32) });
+  });
+
+  it('draws distinct, well-formed ids across many draws of the random pool', () => {
+    const ids = Array.from({ length: 2000 }, () => createTraceId());
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) {
+      expect(id).toMatch(/^[0-9a-f]{32}$/);
+      expect(id).not.toBe('0'.repeat(32));
+    }
   });
 });
