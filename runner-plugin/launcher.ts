@@ -14,8 +14,6 @@ import {
   type ChildConfig,
 } from '../src/runner/env-contract.js';
 import { DaemonLink } from './daemon-link.js';
-import { findRunnerSources } from './install-runners.js';
-import { TrcReporter } from './reporter.js';
 
 type CreateVitest = (
   mode: 'test',
@@ -93,9 +91,12 @@ async function main(): Promise<void> {
   process.env.NODE_ENV ??= 'test';
 
   const daemon = new DaemonLink();
-  const { createVitest } = (await import(pathToFileURL(config.vitestNodeEntry).href)) as {
-    createVitest: CreateVitest;
-  };
+  // trc's own modules load beside Vitest's, so their file reads overlap.
+  const [{ createVitest }, { TrcReporter }, { findRunnerSources }] = await Promise.all([
+    import(pathToFileURL(config.vitestNodeEntry).href) as Promise<{ createVitest: CreateVitest }>,
+    import('./reporter.js'),
+    import('./install-runners.js'),
+  ]);
   const reporter = new TrcReporter(config, daemon, findRunnerSources(config.vitestPackageDir));
   let vitest: Vitest | null = null;
   try {
