@@ -1,8 +1,20 @@
 import net from 'node:net';
-import { createLineDecoder, type StateLine, type WorkerLine } from './control-protocol.js';
+import { createLineDecoder, type RunningCase, type StateLine, type WorkerLine } from './control-protocol.js';
 
 /** A case still running this long after its start is reported to the main process. */
 const REPORT_RUNNING_AFTER_MS = 2;
+
+/** What the client reads of a Vitest test task: its id, trace id and whether it is still running. */
+export interface InFlightCase {
+  id: string;
+  meta: { traceId?: unknown };
+  /** Set by Vitest as the case starts (`run`, with its start time) and ends (`pass`, `fail`, `skip`). */
+  result?: { state: string; startTime?: number };
+}
+
+function isRunning(task: InFlightCase): boolean {
+  return !task.result || task.result.state === 'run' || task.result.state === 'queued';
+}
 
 /**
  * A test worker's end of the control channel. Flags live in memory and change by push from
@@ -15,10 +27,13 @@ export class ControlClient {
   /** True once the first state arrived (or the channel is gone). */
   isReady = false;
   readonly ready: Promise<void>;
-  /** Cases this worker is running now: test id → trace id. */
-  private readonly inFlight = new Map<string, string>();
-  /** Cases in flight the main process has not been told about. */
-  private readonly unreported = new Set<string>();
+  /**
+   * Cases this worker started and has not seen end. A case's own result tells when it ended, so
+   * the runner needs no hook after each case: ended ones are dropped whenever the set is read.
+   */
+  private readonly inFlight = new Set<InFlightCase>();
+  /** Cases in flight the main process has been told about. */
+  private readonly reported = new WeakSet<InFlightCase>();
   private reportTimer: NodeJS.Timeout | null = null;
   private readonly socket: net.Socket;
   private waiters: Array<() => void> = [];
@@ -53,23 +68,48 @@ export class ControlClient {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  caseStarted(testId: string, traceId: string): void {
-    this.inFlight.set(testId, traceId);
-    this.unreported.add(testId);
+  caseStarted(task: InFlightCase): void {
+    this.inFlight.add(task);
     this.reportTimer ??= setTimeout(() => this.reportRunning(), REPORT_RUNNING_AFTER_MS).unref();
   }
 
-  caseEnded(testId: string): void {
-    this.unreported.delete(testId);
-    this.inFlight.delete(testId);
+  /** The cases still running, with ended ones dropped from the set. */
+  private takeRunning(): InFlightCase[] {
+    const running: InFlightCase[] = [];
+    for (const task of this.inFlight) {
+      if (isRunning(task)) {
+        running.push(task);
+      } else {
+        this.inFlight.delete(task);
+      }
+    }
+    return running;
   }
 
+  /** Name the cases running for REPORT_RUNNING_AFTER_MS or more; look again for the younger ones. */
   private reportRunning(): void {
     this.reportTimer = null;
-    const running = [...this.unreported].map((id) => ({ id, trace: this.inFlight.get(id) ?? '' }));
-    this.unreported.clear();
-    if (running.length > 0) {
-      this.send({ t: 'running', running });
+    const now = Date.now();
+    const due: RunningCase[] = [];
+    let youngest = Infinity;
+    for (const task of this.takeRunning()) {
+      if (this.reported.has(task)) {
+        continue;
+      }
+      const startedAt = task.result?.startTime ?? now;
+      if (now - startedAt >= REPORT_RUNNING_AFTER_MS) {
+        due.push(describeCase(task));
+        this.reported.add(task);
+      } else {
+        youngest = Math.min(youngest, startedAt);
+      }
+    }
+    if (due.length > 0) {
+      this.send({ t: 'running', running: due });
+    }
+    if (youngest !== Infinity) {
+      const wait = Math.max(1, youngest + REPORT_RUNNING_AFTER_MS - now);
+      this.reportTimer = setTimeout(() => this.reportRunning(), wait).unref();
     }
   }
 
@@ -84,9 +124,11 @@ export class ControlClient {
     this.cancelled = line.cancelled;
     this.reason = line.reason;
     if (line.nonce) {
-      this.unreported.clear();
-      const running = [...this.inFlight].map(([id, trace]) => ({ id, trace }));
-      this.send({ t: 'ack', nonce: line.nonce, running });
+      const running = this.takeRunning();
+      for (const task of running) {
+        this.reported.add(task);
+      }
+      this.send({ t: 'ack', nonce: line.nonce, running: running.map(describeCase) });
     }
     this.markReady();
     this.wake();
@@ -99,4 +141,8 @@ export class ControlClient {
       resolve();
     }
   }
+}
+
+function describeCase(task: InFlightCase): RunningCase {
+  return { id: task.id, trace: typeof task.meta.traceId === 'string' ? task.meta.traceId : '' };
 }

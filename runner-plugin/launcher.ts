@@ -14,6 +14,7 @@ import {
   type ChildConfig,
 } from '../src/runner/env-contract.js';
 import { DaemonLink } from './daemon-link.js';
+import type { TrcReporter } from './reporter.js';
 
 type CreateVitest = (
   mode: 'test',
@@ -77,6 +78,16 @@ function teeOutput(file: string): void {
   }
 }
 
+async function connectReporter(config: ChildConfig, daemon: DaemonLink): Promise<TrcReporter> {
+  const [{ TrcReporter }, { findRunnerSources }] = await Promise.all([
+    import('./reporter.js'),
+    import('./install-runners.js'),
+  ]);
+  const reporter = new TrcReporter(config, daemon, findRunnerSources(config.vitestPackageDir));
+  await reporter.connect();
+  return reporter;
+}
+
 async function main(): Promise<void> {
   const config = readConfig();
   const tee = process.env[CHILD_ENV.teeLog];
@@ -91,13 +102,11 @@ async function main(): Promise<void> {
   process.env.NODE_ENV ??= 'test';
 
   const daemon = new DaemonLink();
-  // trc's own modules load beside Vitest's, so their file reads overlap.
-  const [{ createVitest }, { TrcReporter }, { findRunnerSources }] = await Promise.all([
+  // While Vitest loads, trc's reporter loads too and takes the run's flags from the daemon.
+  const [{ createVitest }, reporter] = await Promise.all([
     import(pathToFileURL(config.vitestNodeEntry).href) as Promise<{ createVitest: CreateVitest }>,
-    import('./reporter.js'),
-    import('./install-runners.js'),
+    connectReporter(config, daemon),
   ]);
-  const reporter = new TrcReporter(config, daemon, findRunnerSources(config.vitestPackageDir));
   let vitest: Vitest | null = null;
   try {
     vitest = await createVitest(

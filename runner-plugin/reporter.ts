@@ -43,17 +43,25 @@ export class TrcReporter implements Reporter {
     this.control = new ControlServer(config.controlSocket, (cases) => this.markRunning(cases));
   }
 
-  async onInit(vitest: Vitest): Promise<void> {
-    this.vitest = vitest;
-    installRunners(vitest.projects, { workDir: this.config.workDir, ...this.runnerSources });
+  /** Open the workers' control channel and take the run's flags from the daemon (before Vitest starts). */
+  async connect(): Promise<void> {
     await this.control.listen();
     this.flags = await this.daemon.hello({
       onFlags: (flags) => this.enqueue(() => this.syncFlags(flags)),
       onControl: (message) => this.enqueue(() => this.handleControl(message)),
       onLost: () => this.enqueue(() => this.syncFlags(LOST_FLAGS)),
     });
-    await this.control.update(this.flags, randomUUID());
-    this.daemon.send({ t: 'ready' });
+  }
+
+  async onInit(vitest: Vitest): Promise<void> {
+    this.vitest = vitest;
+    installRunners(vitest.projects, { workDir: this.config.workDir, ...this.runnerSources });
+    // Through the control queue, so the flags the workers get are never older than a message handled before.
+    this.enqueue(async () => {
+      await this.control.update(this.flags, randomUUID());
+      this.daemon.send({ t: 'ready' });
+    });
+    await this.controlQueue;
   }
 
   onTestRunStart(specifications: ReadonlyArray<TestSpecification>): void {

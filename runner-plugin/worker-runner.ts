@@ -49,6 +49,8 @@ function getClient(): ControlClient | null {
 
 let lastYield = performance.now();
 
+const traceState = getTraceState();
+
 /** True when a run of synchronous-looking cases has kept the event loop from taking in pushed flags. */
 function isOverdueForYield(): boolean {
   return performance.now() - lastYield >= MAX_MS_WITHOUT_YIELD;
@@ -115,27 +117,11 @@ export function createTrcRunner<T extends RunnerClass>(Base: T, options: TrcRunn
         task.mode = 'skip';
         task.result = { state: 'skip', note: control.reason };
       } else if (control && runnable) {
-        control.caseStarted(task.id, task.meta.traceId as string);
+        control.caseStarted(task);
       }
+      // Per case, only this hook: every other one Vitest awaits, even when it does nothing.
+      traceState.current = task;
       return super.onBeforeRunTask?.(task);
-    }
-
-    override onAfterRetryTask(task: RunnerTask, retryOptions?: unknown): unknown {
-      // A case skipped from inside (ctx.skip()) ends here, without onAfterRunTask.
-      if (task.result?.pending || task.result?.state === 'skip') {
-        getClient()?.caseEnded(task.id);
-      }
-      return super.onAfterRetryTask?.(task, retryOptions);
-    }
-
-    override onAfterRunTask(task: RunnerTask): unknown {
-      getClient()?.caseEnded(task.id);
-      return super.onAfterRunTask?.(task);
-    }
-
-    override onBeforeTryTask(task: RunnerTask, options?: unknown): unknown {
-      getTraceState().current = task;
-      return super.onBeforeTryTask?.(task, options);
     }
   }
   return TrcRunner;

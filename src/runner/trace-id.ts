@@ -1,4 +1,5 @@
 const ALL_ZEROS = '0'.repeat(32);
+const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 
 /**
  * A W3C-compatible trace id: 32 lowercase hex characters, never all zeros.
@@ -8,7 +9,12 @@ const ALL_ZEROS = '0'.repeat(32);
 export function createTraceId(): string {
   let id = '';
   for (let i = 0; i < 4; i += 1) {
-    id += ((Math.random() * 0x1_0000_0000) >>> 0).toString(16).padStart(8, '0');
+    const word = (Math.random() * 0x1_0000_0000) >>> 0;
+    id +=
+      (HEX_BYTES[word >>> 24] as string) +
+      HEX_BYTES[(word >>> 16) & 0xff] +
+      HEX_BYTES[(word >>> 8) & 0xff] +
+      HEX_BYTES[word & 0xff];
   }
   return id === ALL_ZEROS ? createTraceId() : id;
 }

@@ -179,6 +179,11 @@ export class RunExecutor {
     if (!(await this.requireRun(runId)).pauseRequested) {
       timer?.resume();
     }
+    // When the process ended, before its channel is drained and its workers are reaped.
+    let exitedAt: Date | null = null;
+    subprocess.once('exit', () => {
+      exitedAt = new Date();
+    });
     let result: Result;
     try {
       result = (await subprocess) as Result;
@@ -193,7 +198,10 @@ export class RunExecutor {
     if (this.deps.platform !== 'win32') {
       await stopProcessTree(pid, this.deps.platform);
     }
-    await this.deps.store.transition(runId, { from: '*', set: { exitedAt: new Date().toISOString() } });
+    await this.deps.store.transition(runId, {
+      from: '*',
+      set: { exitedAt: (exitedAt ?? new Date()).toISOString() },
+    });
     const exit: ChildExit = { exitCode: result.exitCode ?? null, signal: result.signal ?? null, stoppedBy };
     logger.info(exit, 'Vitest child exited');
     await finalizeRun(this.deps, runId, exit);

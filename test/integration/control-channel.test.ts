@@ -3,7 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ControlClient } from '../../runner-plugin/control-client.js';
+import { ControlClient, type InFlightCase } from '../../runner-plugin/control-client.js';
 import { createLineDecoder, type StateLine } from '../../runner-plugin/control-protocol.js';
 import { ControlServer } from '../../runner-plugin/control-server.js';
 import { waitFor } from '../setup/wait-for.js';
@@ -136,14 +136,23 @@ describe('control channel: flags', () => {
   });
 });
 
+/** A test task as Vitest's runner holds it: started now, running until its result says otherwise. */
+function startCase(id: string, traceId: string): InFlightCase {
+  return { id, meta: { traceId }, result: { state: 'run', startTime: Date.now() } };
+}
+
+function endCase(task: InFlightCase): void {
+  task.result = { state: 'pass', startTime: task.result?.startTime };
+}
+
 describe('control channel: cases in flight', () => {
   it('names the cases in flight when it acknowledges, and reports a slow case without being asked', async () => {
     const client = await connectClient();
     const trace = 'a'.repeat(32);
-    client.caseStarted('slow-case', trace);
+    client.caseStarted(startCase('slow-case', trace));
     await waitFor(() => started.length === 1, { message: 'slow case reported' });
     expect(started).toEqual([['slow-case', trace]]);
-    client.caseStarted('second', 'b'.repeat(32));
+    client.caseStarted(startCase('second', 'b'.repeat(32)));
     await server.update(PAUSED, 'n1');
     expect(started).toContainEqual(['second', 'b'.repeat(32)]);
     expect(client.paused).toBe(true);
@@ -151,9 +160,10 @@ describe('control channel: cases in flight', () => {
 
   it('does not report a case that ended quickly', async () => {
     const client = await connectClient();
-    client.caseStarted('fast', 'f'.repeat(32));
-    client.caseEnded('fast');
-    client.caseStarted('slow', 'e'.repeat(32));
+    const fast = startCase('fast', 'f'.repeat(32));
+    client.caseStarted(fast);
+    endCase(fast);
+    client.caseStarted(startCase('slow', 'e'.repeat(32)));
     await waitFor(() => started.length > 0, { message: 'slow case reported' });
     expect(started).toEqual([['slow', 'e'.repeat(32)]]);
   });
@@ -165,8 +175,9 @@ describe('control channel: no server', () => {
     await client.ready;
     expect(client.paused).toBe(false);
     expect(client.cancelled).toBe(false);
-    client.caseStarted('x', 'c'.repeat(32));
-    client.caseEnded('x');
+    const task = startCase('x', 'c'.repeat(32));
+    client.caseStarted(task);
+    endCase(task);
   });
 
   it('releases a paused client when the server goes away', async () => {
