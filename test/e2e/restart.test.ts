@@ -114,4 +114,47 @@ describe('stopping trc with SIGTERM and starting it again', () => {
     expect((await current.process).exitCode).toBe(0);
     current = null;
   });
+
+  it('stops the child of a daemon killed outright, and reports its run at the next start', async () => {
+    current = await serve(workDir);
+    const { url } = current;
+    const runId = (await api(url, 'POST', '/api/v1/runs', { project: 'slow', env: { CASE_DELAY_MS: '900' } }))
+      .body.run.runId;
+    const running = await waitFor(
+      async () => {
+        const { run } = (await api(url, 'GET', `/api/v1/runs/${runId}`)).body;
+        return run.pid && run.counts.passed > 0 ? run : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 100, message: 'a case of the slow run to pass' },
+    );
+
+    current.process.kill('SIGKILL');
+    await current.process;
+    current = null;
+    // Nothing it does can be recorded any more: the child stops once the cases in flight end,
+    // long before its 40 cases of 0.9 s would have run.
+    await waitFor(() => !isProcessAlive(running.pid), {
+      timeoutMs: 5_000,
+      message: `the Vitest child ${running.pid} of the killed daemon to exit`,
+    });
+
+    current = await serve(workDir);
+    const ended = await waitForStatus(current.url, runId, ['FAILED']);
+    expect(ended.reason).toContain('daemon running it stopped unexpectedly');
+    expect(ended.counts.passed).toBeGreaterThan(0);
+    expect(ended.counts.total).toBe(ended.counts.passed + ended.counts.failed + ended.counts.skipped);
+    expect(validateJunit(path.join(workDir, 'reports', runId, 'junit.xml'))).toBeNull();
+    current.process.kill('SIGTERM');
+    expect((await current.process).exitCode).toBe(0);
+    current = null;
+  });
 });
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,171 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import type { RunRecord } from '../../src/runs/model.js';
+import { ChildRelay } from '../../src/runs/child-relay.js';
+import type { DaemonMessage } from '../../src/runner/env-contract.js';
+import { createTraceId } from '../../src/runner/trace-id.js';
+import { decodeCounts } from '../../src/store/run-codec.js';
+import { createKeys, type RedisKeys } from '../../src/store/keys.js';
+import { RunStore } from '../../src/store/run-store.js';
+import { waitFor } from '../setup/wait-for.js';
+
+const RUN_ID = 'test_20240101_000000_0000feed';
+const redis = new Redis(inject('redisUrl'));
+const subscriber = new Redis(inject('redisUrl'));
+let keys: RedisKeys;
+let store: RunStore;
+let sent: DaemonMessage[];
+let relay: ChildRelay;
+
+function newRun(): RunRecord {
+  return {
+    runId: RUN_ID,
+    status: 'RUNNING',
+    result: null,
+    project: 'default',
+    files: [],
+    testNamePattern: null,
+    vitestProject: null,
+    env: {},
+    timeoutMs: null,
+    showConsole: false,
+    labels: {},
+    createdAt: new Date().toISOString(),
+    startedAt: new Date().toISOString(),
+    endedAt: null,
+    pauseRequested: false,
+    cancelRequested: false,
+    counts: { total: 0, passed: 0, failed: 0, skipped: 0, running: 0 },
+    pid: null,
+    exitCode: null,
+    reason: null,
+    notes: [],
+    reportsRemovedAt: null,
+  };
+}
+
+beforeEach(async () => {
+  keys = createKeys(`t${randomBytes(6).toString('hex')}`);
+  store = new RunStore(redis, keys);
+  await store.createRun(newRun());
+  sent = [];
+  relay = new ChildRelay({
+    store,
+    runId: RUN_ID,
+    logger: pino({ level: 'silent' }),
+    send: (message) => sent.push(message),
+    createTraceId,
+  });
+});
+
+afterEach(async () => {
+  await relay.close();
+  const found = await redis.keys(`${keys.prefix}:*`);
+  if (found.length > 0) {
+    await redis.del(...found);
+  }
+});
+
+afterAll(async () => {
+  await Promise.all([redis.quit(), subscriber.quit()]);
+});
+
+describe('ChildRelay: control', () => {
+  it('answers hello with the flags Redis has, and relays later messages after them, in order', async () => {
+    relay.relay({ type: 'resume', nonce: 'before-hello' });
+    await store.transition(RUN_ID, { from: '*', set: { pauseRequested: true } });
+    relay.receive({ t: 'hello' });
+    relay.relay({ type: 'resume', nonce: 'r1' });
+    relay.relay({ type: 'cancel', reason: 'cancelled', nonce: 'c1' });
+    await waitFor(() => sent.length === 3, { message: 'flags and two relayed messages' });
+    expect(sent).toEqual([
+      { t: 'flags', flags: { paused: true, cancelled: false, reason: 'cancelled' } },
+      { t: 'control', message: { type: 'resume', nonce: 'r1' } },
+      { t: 'control', message: { type: 'cancel', reason: 'cancelled', nonce: 'c1' } },
+    ]);
+  });
+
+  it('reads a stop for timeout as a cancel with that reason', async () => {
+    await store.transition(RUN_ID, { from: '*', set: { stopReason: 'timed out' } });
+    relay.receive({ t: 'hello' });
+    await waitFor(() => sent.length === 1, { message: 'flags' });
+    expect(sent[0]).toEqual({ t: 'flags', flags: { paused: false, cancelled: true, reason: 'timed out' } });
+  });
+
+  it('marks the run ready for acknowledged control once the child says so', async () => {
+    relay.receive({ t: 'hello' });
+    relay.receive({ t: 'ready' });
+    await relay.close();
+    const outcome = await store.transition(RUN_ID, { from: '*' });
+    expect(outcome).toMatchObject({ kind: 'applied', controlReady: true });
+  });
+});
+
+describe('ChildRelay: what the child reports', () => {
+  it('publishes an acknowledgement only after the records sent before it are in Redis', async () => {
+    const acks: Array<{ nonce: string; stored: number }> = [];
+    await subscriber.subscribe(keys.ack(RUN_ID));
+    subscriber.on('message', (_channel: string, nonce: string) => {
+      void redis.hlen(keys.tests(RUN_ID)).then((stored) => acks.push({ nonce, stored }));
+    });
+    const changes = Array.from({ length: 500 }, (_, i) => ({
+      id: `case-${i}`,
+      file: 'a.test.ts',
+      name: `case ${i}`,
+      fullName: `a > case ${i}`,
+    }));
+    relay.receive({ t: 'tests', changes });
+    relay.receive({ t: 'ack', nonce: 'n1' });
+    await waitFor(() => acks.length === 1, { message: 'the acknowledgement' });
+    expect(acks).toEqual([{ nonce: 'n1', stored: 500 }]);
+    await subscriber.unsubscribe();
+  });
+
+  it('keeps counters exact and gives collected cases a trace id until their worker gives one', async () => {
+    relay.receive({
+      t: 'tests',
+      changes: [
+        { id: 'a', name: 'a' },
+        { id: 'b', name: 'b' },
+      ],
+    });
+    relay.receive({ t: 'tests', changes: [{ id: 'a', status: 'running', traceId: 'a'.repeat(32) }] });
+    relay.receive({
+      t: 'tests',
+      changes: [
+        { id: 'a', status: 'passed', durationMs: 3 },
+        { id: 'b', status: 'skipped', skipReason: 'cancelled' },
+      ],
+    });
+    await relay.close();
+    const counts = decodeCounts(await redis.hgetall(keys.run(RUN_ID)));
+    expect(counts).toEqual({ total: 2, passed: 1, failed: 0, skipped: 1, running: 0 });
+    const tests = await store.getTests(RUN_ID);
+    expect(tests.map((test) => [test.id, test.status])).toEqual([
+      ['a', 'passed'],
+      ['b', 'skipped'],
+    ]);
+    expect(tests[0]?.traceId).toBe('a'.repeat(32));
+    expect(tests[1]?.traceId).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('records how Vitest ended, its errors, and an error that kept it from running', async () => {
+    relay.receive({ t: 'files', files: { '["","a.test.ts"]': 'planned' } });
+    relay.receive({ t: 'files', files: { '["","a.test.ts"]': 'started' } });
+    relay.receive({
+      t: 'end',
+      reason: 'failed',
+      errors: [{ message: 'Unhandled rejection', kind: 'failure' }],
+    });
+    relay.receive({ t: 'startup-error', message: 'No test files found' });
+    await relay.close();
+    expect(await store.getFiles(RUN_ID)).toEqual({ '["","a.test.ts"]': 'started' });
+    expect(await store.getInternal(RUN_ID)).toMatchObject({
+      childFinished: 'failed',
+      childError: 'No test files found',
+      childErrors: [{ message: 'Unhandled rejection', kind: 'failure' }],
+    });
+  });
+});
