@@ -1,10 +1,17 @@
 import type { Logger } from 'pino';
 import type { ChildMessage, ControlMessage, DaemonMessage } from '../runner/env-contract.js';
 import type { RunStore } from '../store/run-store.js';
+import type { TestRecord, TestRecordChange } from './model.js';
 import { TestProgress } from './test-progress.js';
 
 /** How often the flags are read again from Redis, in case a published message was lost. */
 const FLAG_POLL_MS = 1000;
+
+/**
+ * How long a just-collected (pending) record may wait before it is written. On a fast suite most
+ * cases end within it and are written once, ended; a case's end is always written at once.
+ */
+const PENDING_WRITE_DELAY_MS = 200;
 
 export interface ChildRelayDeps {
   store: RunStore;
@@ -30,6 +37,9 @@ export class ChildRelay {
   private poll: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly progress: TestProgress;
+  /** Records still pending, not yet written: test id → record. */
+  private readonly deferred = new Map<string, TestRecord>();
+  private deferredTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: ChildRelayDeps) {
     this.progress = new TestProgress(deps.createTraceId);
@@ -51,23 +61,24 @@ export class ChildRelay {
       case 'ready':
         this.write(() => store.setChildState(runId, { controlReady: true }));
         return;
-      case 'tests': {
-        const { records, deltas } = this.progress.apply(message.changes);
-        this.write(() => store.writeTestProgress(runId, records, deltas));
+      case 'tests':
+        this.takeProgress(message.changes);
         return;
-      }
       case 'files':
         this.write(() => store.setFileStates(runId, message.files));
         return;
       case 'end':
+        this.writeDeferred();
         this.write(() =>
           store.setChildState(runId, { childFinished: message.reason, childErrors: message.errors ?? [] }),
         );
         return;
       case 'startup-error':
+        this.writeDeferred();
         this.write(() => store.setChildState(runId, { childError: message.message }));
         return;
       case 'ack':
+        this.writeDeferred();
         this.write(() => store.publishAck(runId, message.nonce));
         return;
     }
@@ -82,8 +93,37 @@ export class ChildRelay {
   async close(): Promise<void> {
     this.stopped = true;
     clearInterval(this.poll);
+    this.writeDeferred();
     await this.control;
     await this.writes;
+  }
+
+  /** Merge a batch of changes; write the counters and every record that moved past pending now. */
+  private takeProgress(changes: readonly TestRecordChange[]): void {
+    const { records, deltas } = this.progress.apply(changes);
+    const now: TestRecord[] = [];
+    for (const record of records) {
+      if (record.status === 'pending') {
+        this.deferred.set(record.id, record);
+      } else {
+        this.deferred.delete(record.id);
+        now.push(record);
+      }
+    }
+    this.write(() => this.deps.store.writeTestProgress(this.deps.runId, now, deltas));
+    if (this.deferred.size > 0) {
+      this.deferredTimer ??= setTimeout(() => this.writeDeferred(), PENDING_WRITE_DELAY_MS);
+    }
+  }
+
+  private writeDeferred(): void {
+    clearTimeout(this.deferredTimer);
+    this.deferredTimer = undefined;
+    if (this.deferred.size > 0) {
+      const records = [...this.deferred.values()];
+      this.deferred.clear();
+      this.write(() => this.deps.store.writeTestProgress(this.deps.runId, records, {}));
+    }
   }
 
   private enqueueControl(task: () => Promise<void>): void {

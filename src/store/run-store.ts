@@ -218,6 +218,9 @@ export class RunStore {
     records: readonly TestRecord[],
     deltas: Readonly<Record<string, number>>,
   ): Promise<void> {
+    if (records.length === 0 && Object.keys(deltas).length === 0) {
+      return;
+    }
     const multi = this.redis.multi();
     if (records.length > 0) {
       multi.hset(this.keys.tests(runId), ...records.flatMap((record) => [record.id, JSON.stringify(record)]));

@@ -123,6 +123,23 @@ describe('ChildRelay: what the child reports', () => {
     await subscriber.unsubscribe();
   });
 
+  it('writes a just-collected case soon, and before any acknowledgement', async () => {
+    relay.receive({ t: 'tests', changes: [{ id: 'a', name: 'a' }] });
+    await waitFor(async () => (await store.getTests(RUN_ID)).length === 1, { message: 'the pending case' });
+    expect((await store.getTests(RUN_ID))[0]).toMatchObject({ id: 'a', status: 'pending' });
+
+    await subscriber.subscribe(keys.ack(RUN_ID));
+    const stored: string[][] = [];
+    subscriber.on('message', () => {
+      void store.getTests(RUN_ID).then((tests) => stored.push(tests.map((test) => test.id)));
+    });
+    relay.receive({ t: 'tests', changes: [{ id: 'b', name: 'b' }] });
+    relay.receive({ t: 'ack', nonce: 'n2' });
+    await waitFor(() => stored.length === 1, { message: 'the acknowledgement' });
+    expect(stored[0]).toEqual(['a', 'b']);
+    await subscriber.unsubscribe();
+  });
+
   it('keeps counters exact and gives collected cases a trace id until their worker gives one', async () => {
     relay.receive({
       t: 'tests',
