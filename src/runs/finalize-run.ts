@@ -1,4 +1,4 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { writeReports } from '../reports/report-files.js';
 import type { RunStore } from '../store/run-store.js';
@@ -157,7 +157,12 @@ async function readCaseLogs(
   tests: readonly TestRecord[],
 ): Promise<Map<string, string>> {
   const logs = new Map<string, string>();
+  // One listing instead of one failed open per case without output (most of them, on big suites).
+  const written = new Set(await readdir(paths.logsDir(runId)).catch(() => [] as string[]));
   for (const test of tests) {
+    if (!written.has(`${test.traceId}.log`)) {
+      continue;
+    }
     try {
       const text = await readFile(paths.caseLog(runId, test.traceId), 'utf8');
       logs.set(
