@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isProcessAlive } from '../../src/runner/stop-process-tree.js';
 import { waitFor } from '../setup/wait-for.js';
 import { FIXTURES, validateJunit } from './support/test-daemon.js';
 
@@ -149,12 +150,3 @@ describe('stopping trc with SIGTERM and starting it again', () => {
     current = null;
   });
 });
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

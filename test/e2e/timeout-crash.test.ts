@@ -2,17 +2,9 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isProcessAlive } from '../../src/runner/stop-process-tree.js';
 import { waitFor } from '../setup/wait-for.js';
 import { readCaseTimes, startTestDaemon, validateJunit, type TestDaemon } from './support/test-daemon.js';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('timeouts and crashes still leave a complete report', () => {
   let trc: TestDaemon;
@@ -45,7 +37,7 @@ describe('timeouts and crashes still leave a complete report', () => {
     );
     expect(log.body).toContain('about to hang');
     if (running.pid) {
-      await waitFor(() => !isAlive(running.pid as number), { message: 'the child to be gone' });
+      await waitFor(() => !isProcessAlive(running.pid as number), { message: 'the child to be gone' });
     }
   });
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { checkNodeForVitest } from '../../src/runner/vitest-support.js';
+import { isProcessAlive } from '../../src/runner/stop-process-tree.js';
 import { waitFor } from '../setup/wait-for.js';
 import {
   FIXTURES,
@@ -35,15 +36,6 @@ async function startsFile(): Promise<string> {
 
 function expectCountsAddUp(run: ApiRun): void {
   expect(run.counts.total).toBe(run.counts.passed + run.counts.failed + run.counts.skipped);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe.each(VERSIONS)('Vitest $version ($project)', ({ project, version }) => {
@@ -212,7 +204,7 @@ describe.each(VERSIONS)('Vitest $version ($project)', ({ project, version }) => 
     expect(tests.filter((test) => test.status === 'passed').length).toBeGreaterThanOrEqual(2);
     expect(tests.filter((test) => test.error?.kind === 'error').length).toBeGreaterThanOrEqual(1);
     expect(validateJunit(path.join(trc.dirs.reports, run.runId, 'junit.xml'))).toBeNull();
-    await waitFor(() => !isAlive(running.pid as number), { message: 'the child to be gone' });
+    await waitFor(() => !isProcessAlive(running.pid as number), { message: 'the child to be gone' });
   });
 });
 

@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import type { RunRecord } from '../../src/runs/model.js';
 import { ChildRelay } from '../../src/runs/child-relay.js';
 import type { DaemonMessage } from '../../src/runner/env-contract.js';
 import { createTraceId } from '../../src/runner/trace-id.js';
 import { decodeCounts } from '../../src/store/run-codec.js';
 import { createKeys, type RedisKeys } from '../../src/store/keys.js';
 import { RunStore } from '../../src/store/run-store.js';
+import { buildRunRecord } from '../setup/run-record.js';
 import { waitFor } from '../setup/wait-for.js';
 
 const RUN_ID = 'test_20240101_000000_0000feed';
@@ -19,37 +19,12 @@ let store: RunStore;
 let sent: DaemonMessage[];
 let relay: ChildRelay;
 
-function newRun(): RunRecord {
-  return {
-    runId: RUN_ID,
-    status: 'RUNNING',
-    result: null,
-    project: 'default',
-    files: [],
-    testNamePattern: null,
-    vitestProject: null,
-    env: {},
-    timeoutMs: null,
-    showConsole: false,
-    labels: {},
-    createdAt: new Date().toISOString(),
-    startedAt: new Date().toISOString(),
-    endedAt: null,
-    pauseRequested: false,
-    cancelRequested: false,
-    counts: { total: 0, passed: 0, failed: 0, skipped: 0, running: 0 },
-    pid: null,
-    exitCode: null,
-    reason: null,
-    notes: [],
-    reportsRemovedAt: null,
-  };
-}
-
 beforeEach(async () => {
   keys = createKeys(`t${randomBytes(6).toString('hex')}`);
   store = new RunStore(redis, keys);
-  await store.createRun(newRun());
+  await store.createRun(
+    buildRunRecord({ runId: RUN_ID, status: 'RUNNING', startedAt: new Date().toISOString() }),
+  );
   sent = [];
   relay = new ChildRelay({
     store,

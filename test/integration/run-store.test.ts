@@ -5,6 +5,7 @@ import type { RunRecord, RunStatus, TestRecord } from '../../src/runs/model.js';
 import { createKeys, type RedisKeys } from '../../src/store/keys.js';
 import { RunStore } from '../../src/store/run-store.js';
 import { countTests } from '../../src/runs/settle-tests.js';
+import { buildRunRecord } from '../setup/run-record.js';
 
 const redis = new Redis(inject('redisUrl'));
 let keys: RedisKeys;
@@ -37,31 +38,14 @@ async function deleteKeys(client: Redis, pattern: string): Promise<void> {
 
 function newRun(overrides: Partial<RunRecord> = {}): RunRecord {
   created += 1;
-  return {
+  return buildRunRecord({
     runId: `test_20240101_000000_${created.toString(16).padStart(8, '0')}`,
-    status: 'PENDING',
-    result: null,
-    project: 'default',
     files: ['test/a.test.ts'],
-    testNamePattern: null,
-    vitestProject: null,
     env: { API_URL: 'http://localhost' },
-    timeoutMs: null,
-    showConsole: false,
     labels: { team: 'qa' },
     createdAt: new Date().toISOString(),
-    startedAt: null,
-    endedAt: null,
-    pauseRequested: false,
-    cancelRequested: false,
-    counts: { total: 0, passed: 0, failed: 0, skipped: 0, running: 0 },
-    pid: null,
-    exitCode: null,
-    reason: null,
-    notes: [],
-    reportsRemovedAt: null,
     ...overrides,
-  };
+  });
 }
 
 async function createRuns(count: number, overrides: Partial<RunRecord> = {}): Promise<RunRecord[]> {

@@ -6,36 +6,13 @@ import { createApp } from '../../src/api/create-app.js';
 import { AppError, ERROR_CODES, type ErrorCode } from '../../src/errors.js';
 import type { RunRecord, RunRequest, RunStatus, TestRecord } from '../../src/runs/model.js';
 import type { ListRunsQuery, RunService } from '../../src/runs/run-service.types.js';
+import { buildRunRecord } from '../setup/run-record.js';
 
 const RUN_ID = 'test_20250102_030405_0123abcd';
 const OTHER_ID = 'test_20250102_030405_ffffffff';
 
 function makeRun(overrides: Partial<RunRecord> = {}): RunRecord {
-  return {
-    runId: RUN_ID,
-    project: 'default',
-    files: [],
-    testNamePattern: null,
-    vitestProject: null,
-    env: {},
-    timeoutMs: null,
-    showConsole: false,
-    labels: {},
-    status: 'PENDING',
-    result: null,
-    createdAt: '2025-01-02T03:04:05.000Z',
-    startedAt: null,
-    endedAt: null,
-    pauseRequested: false,
-    cancelRequested: false,
-    counts: { total: 0, passed: 0, failed: 0, skipped: 0, running: 0 },
-    pid: null,
-    exitCode: null,
-    reason: null,
-    notes: [],
-    reportsRemovedAt: null,
-    ...overrides,
-  };
+  return buildRunRecord({ runId: RUN_ID, ...overrides });
 }
 
 function requireStatus(run: RunRecord, allowed: RunStatus[], next: RunStatus): RunRecord {
