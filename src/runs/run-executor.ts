@@ -91,21 +91,27 @@ export class RunExecutor {
     if (!projectRoot) {
       throw new Error(`project "${run.project}" is not configured in TRC_PROJECTS any more`);
     }
-    const vitest = await resolveVitest(projectRoot);
     const nodePath = this.deps.projectNodes?.get(run.project) ?? this.deps.nodePath;
-    const nodeProblem = checkNodeForVitest(vitest.version, await findNodeVersion(nodePath));
+    const { paths } = this.deps;
+    // Independent look-ups side by side (each costs a few ms before the child can start);
+    // their errors are reported in this fixed order.
+    const [vitest, nodeVersion, expanded] = await settleInOrder([
+      resolveVitest(projectRoot),
+      findNodeVersion(nodePath),
+      expandFiles(projectRoot, run.files),
+      mkdir(paths.logsDir(runId), { recursive: true }),
+      mkdir(paths.workDir(runId), { recursive: true }),
+    ] as const);
+    const nodeProblem = checkNodeForVitest(vitest.version, nodeVersion);
     if (nodeProblem) {
       throw new Error(
         `${nodeProblem} (${nodePath}): set a node for project "${run.project}" with TRC_PROJECT_NODE=${run.project}=/path/to/node`,
       );
     }
-    const { filters, unmatched } = await expandFiles(projectRoot, run.files);
+    const { filters, unmatched } = expanded;
     if (unmatched) {
       throw new Error(`no test file matches "${unmatched}" in project "${run.project}"`);
     }
-    const { paths } = this.deps;
-    await mkdir(paths.logsDir(runId), { recursive: true });
-    await mkdir(paths.workDir(runId), { recursive: true });
     const child: ChildConfig = {
       runId,
       projectRoot,
@@ -252,4 +258,19 @@ export class RunExecutor {
     }
     return run;
   }
+}
+
+/** Await every promise, then throw the first rejection in the order given (not the first in time). */
+async function settleInOrder<T extends readonly unknown[]>(
+  promises: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(promises);
+  for (const outcome of settled) {
+    if (outcome.status === 'rejected') {
+      throw outcome.reason;
+    }
+  }
+  return settled.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
 }
