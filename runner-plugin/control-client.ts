@@ -7,13 +7,18 @@ const REPORT_RUNNING_AFTER_MS = 2;
 /** What the client reads of a Vitest test task: its id, trace id and whether it is still running. */
 export interface InFlightCase {
   id: string;
+  mode: string;
   meta: { traceId?: unknown };
-  /** Set by Vitest as the case starts (`run`, with its start time) and ends (`pass`, `fail`, `skip`). */
-  result?: { state: string; startTime?: number };
+  /**
+   * Set by Vitest as the case starts (`run`, with its start time). Its state turns `pass` or `fail`
+   * when the body returns, but `duration` is set only once the case's hooks and cleanup are done.
+   */
+  result?: { state: string; startTime?: number; duration?: number };
 }
 
+/** True until the case's very end (after afterEach and teardown), and false for a case Vitest skipped after all. */
 function isRunning(task: InFlightCase): boolean {
-  return !task.result || task.result.state === 'run' || task.result.state === 'queued';
+  return (task.mode === 'run' || task.mode === 'queued') && task.result?.duration === undefined;
 }
 
 /**
@@ -69,6 +74,10 @@ export class ControlClient {
   }
 
   caseStarted(task: InFlightCase): void {
+    // A case that already failed (in a beforeAll) is reported by Vitest without running.
+    if (task.result && task.result.state !== 'run' && task.result.state !== 'queued') {
+      return;
+    }
     this.inFlight.add(task);
     this.reportTimer ??= setTimeout(() => this.reportRunning(), REPORT_RUNNING_AFTER_MS).unref();
   }

@@ -46,11 +46,16 @@ export class TrcReporter implements Reporter {
   /** Open the workers' control channel and take the run's flags from the daemon (before Vitest starts). */
   async connect(): Promise<void> {
     await this.control.listen();
-    this.flags = await this.daemon.hello({
+    const first = this.daemon.hello({
       onFlags: (flags) => this.enqueue(() => this.syncFlags(flags)),
       onControl: (message) => this.enqueue(() => this.handleControl(message)),
       onLost: () => this.enqueue(() => this.syncFlags(LOST_FLAGS)),
     });
+    // The first flags take their place in the control queue before any message that follows them.
+    this.controlQueue = first.then((flags) => {
+      this.flags = flags;
+    });
+    await this.controlQueue;
   }
 
   async onInit(vitest: Vitest): Promise<void> {

@@ -94,7 +94,7 @@ export class ChildRelay {
     this.stopped = true;
     clearInterval(this.poll);
     this.writeDeferred();
-    await this.control;
+    await this.control?.catch(() => undefined);
     await this.writes;
   }
 

@@ -146,9 +146,17 @@ export class RunExecutor {
       runId,
       logger,
       createTraceId,
-      // A closed channel means the child is exiting; its exit is handled below.
+      // A closed channel means the child is exiting; its exit is handled below. execa throws at
+      // once (not a rejected promise) when the child is already gone.
       send: (message) => {
-        subprocess.sendMessage(message as unknown as Message<'json'>).catch(() => undefined);
+        if (!subprocess.connected) {
+          return;
+        }
+        try {
+          subprocess.sendMessage(message as unknown as Message<'json'>).catch(() => undefined);
+        } catch {
+          // the child went away between the check and the send
+        }
       },
     });
     const received = (async () => {

@@ -14,7 +14,11 @@ describe('timeouts and crashes still leave a complete report', () => {
   afterAll(() => trc?.close());
 
   it('stops a hanging run at timeoutMs: TIMED_OUT, the hung case failed, the rest skipped "timed out"', async () => {
-    const run = await trc.createRun({ project: 'hang', timeoutMs: 3000 });
+    const run = await trc.createRun({
+      project: 'hang',
+      files: ['test/a-hang.test.ts', 'test/b-later.test.ts'],
+      timeoutMs: 3000,
+    });
     const running = await trc.waitForStatus(run.runId, ['RUNNING']);
     const ended = await trc.waitForEnd(run.runId, 30_000);
     expect(ended).toMatchObject({ status: 'TIMED_OUT', pid: null });
@@ -39,6 +43,26 @@ describe('timeouts and crashes still leave a complete report', () => {
     if (running.pid) {
       await waitFor(() => !isProcessAlive(running.pid as number), { message: 'the child to be gone' });
     }
+  });
+
+  it('fails a case whose afterEach hangs: it was still running, though its body had passed', async () => {
+    const run = await trc.createRun({
+      project: 'hang',
+      files: ['test/c-teardown-hang.test.ts'],
+      timeoutMs: 3000,
+    });
+    const ended = await trc.waitForEnd(run.runId, 30_000);
+    expect(ended.status).toBe('TIMED_OUT');
+    const byName = Object.fromEntries((await trc.tests(run.runId)).map((test) => [test.name, test]));
+    expect(byName['passes, then its teardown hangs']).toMatchObject({
+      status: 'failed',
+      error: { kind: 'error' },
+    });
+    expect(byName['after the teardown that hangs']).toMatchObject({
+      status: 'skipped',
+      skipReason: 'timed out',
+    });
+    expect(validateJunit(path.join(trc.dirs.reports, run.runId, 'junit.xml'))).toBeNull();
   });
 
   it('does not count paused time against timeoutMs', async () => {

@@ -138,11 +138,11 @@ describe('control channel: flags', () => {
 
 /** A test task as Vitest's runner holds it: started now, running until its result says otherwise. */
 function startCase(id: string, traceId: string): InFlightCase {
-  return { id, meta: { traceId }, result: { state: 'run', startTime: Date.now() } };
+  return { id, mode: 'run', meta: { traceId }, result: { state: 'run', startTime: Date.now() } };
 }
 
 function endCase(task: InFlightCase): void {
-  task.result = { state: 'pass', startTime: task.result?.startTime };
+  task.result = { state: 'pass', startTime: task.result?.startTime, duration: 1 };
 }
 
 describe('control channel: cases in flight', () => {
@@ -156,6 +156,21 @@ describe('control channel: cases in flight', () => {
     await server.update(PAUSED, 'n1');
     expect(started).toContainEqual(['second', 'b'.repeat(32)]);
     expect(client.paused).toBe(true);
+  });
+
+  it('counts a case as running until its hooks are done, and not at all once Vitest skipped it', async () => {
+    const client = await connectClient();
+    const tearingDown = startCase('tearing-down', 'd'.repeat(32));
+    client.caseStarted(tearingDown);
+    // The body returned (state pass) but afterEach still runs: no duration yet.
+    tearingDown.result = { state: 'pass', startTime: tearingDown.result?.startTime };
+    const bailed = startCase('bailed', 'c'.repeat(32));
+    client.caseStarted(bailed);
+    bailed.mode = 'skip';
+    bailed.result = undefined;
+    await server.update(PAUSED, 'n1');
+    expect(started).toContainEqual(['tearing-down', 'd'.repeat(32)]);
+    expect(started.map(([id]) => id)).not.toContain('bailed');
   });
 
   it('does not report a case that ended quickly', async () => {
