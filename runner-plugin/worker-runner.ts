@@ -5,10 +5,9 @@ import { createTraceId, getTraceState } from './trace-state.js';
 /** The slice of Vitest's task objects the runner touches (stable across Vitest 3.2–5). */
 interface RunnerTask {
   id: string;
-  type: string;
   mode: string;
   meta: Record<string, unknown>;
-  result?: { state: string; note?: string; pending?: boolean } & Record<string, unknown>;
+  result?: { state: string; note?: string } & Record<string, unknown>;
   file?: RunnerTask;
 }
 
@@ -22,10 +21,7 @@ export interface TrcRunnerOptions {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- mixins need a rest-any constructor
 type RunnerClass = new (...args: any[]) => {
   onBeforeRunTask?(task: RunnerTask): unknown;
-  onAfterRunTask?(task: RunnerTask): unknown;
-  onAfterRetryTask?(task: RunnerTask, options?: unknown): unknown;
   cancel?(reason: unknown): unknown;
-  onBeforeTryTask?(task: RunnerTask, options?: unknown): unknown;
 };
 
 /**

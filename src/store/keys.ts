@@ -2,7 +2,6 @@ import type { RunStatus } from '../runs/model.js';
 
 /**
  * Every Redis key and channel name trc uses, built from one prefix (default `trc`).
- * runner-plugin/ imports this file too, so the daemon and the child agree on names.
  */
 export interface RedisKeys {
   prefix: string;
@@ -12,9 +11,9 @@ export interface RedisKeys {
   tests(runId: string): string;
   /** Hash: test file (relative) → `planned` | `started`. */
   files(runId: string): string;
-  /** Pub/sub channel: control messages for the child (pause, resume, cancel, stop). */
+  /** Pub/sub channel: control messages for the run's child (pause, resume, cancel, stop), relayed by its daemon. */
   control(runId: string): string;
-  /** Pub/sub channel: the child acknowledges control messages here. */
+  /** Pub/sub channel: a control message is acknowledged here once the child applied it. */
   ack(runId: string): string;
   /** Sorted set of every run id, scored by creation sequence. */
   runs(): string;
@@ -47,7 +46,7 @@ export function createKeys(prefix = 'trc'): RedisKeys {
 /** Name of the BullMQ queue that holds runs waiting for a worker. */
 export const RUN_QUEUE_NAME = 'runs';
 
-/** Fields of the run hash that hold live counters (HINCRBY'd by the child). */
+/** Fields of the run hash that hold live counters (HINCRBY'd as the child reports cases). */
 export const COUNTER_FIELDS = {
   total: 'c:total',
   passed: 'c:passed',

@@ -6,19 +6,16 @@ import { createApp } from '../../src/api/create-app.js';
 import { AppError } from '../../src/errors.js';
 import type { RunRecord } from '../../src/runs/model.js';
 import type { RunService } from '../../src/runs/run-service.types.js';
+import { partialRunService } from '../setup/partial-run-service.js';
 
 const TOKEN = 's3cret-token-0123456789abcdef';
 const WRONG_TOKEN_SAME_LENGTH = 's3cret-token-0123456789abcdeX';
 const RUN_ID = 'test_20250102_030405_0123abcd';
 const FAILING_ID = 'test_20250102_030405_deadbeef';
 
-function notUsed(): Promise<never> {
-  return Promise.reject(new Error('not used in this test'));
-}
-
 /** getRun and isHealthy are all these tests need; the health answer is switchable. */
 function createFakeRuns(health: () => Promise<boolean>): RunService {
-  return {
+  return partialRunService({
     getRun: async (runId) => {
       if (runId === FAILING_ID) {
         throw new Error('boom');
@@ -29,19 +26,7 @@ function createFakeRuns(health: () => Promise<boolean>): RunService {
       return { runId, status: 'RUNNING', env: {} } as unknown as RunRecord;
     },
     isHealthy: health,
-    createRun: notUsed,
-    listRuns: notUsed,
-    pauseRun: notUsed,
-    resumeRun: notUsed,
-    cancelRun: notUsed,
-    deleteRun: notUsed,
-    listTests: notUsed,
-    listLogs: notUsed,
-    runLogPath: notUsed,
-    testLogPath: notUsed,
-    reportPath: notUsed,
-    archiveEntries: notUsed,
-  };
+  });
 }
 
 let closeServer: (() => Promise<void>) | null = null;

@@ -4,34 +4,18 @@ import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/create-app.js';
 import type { RunRecord, RunRequest } from '../../src/runs/model.js';
-import type { RunService } from '../../src/runs/run-service.types.js';
+import { partialRunService } from '../setup/partial-run-service.js';
 
 const requests: RunRequest[] = [];
 
-function notUsed(): Promise<never> {
-  return Promise.reject(new Error('not used in this test'));
-}
-
 /** Only createRun matters here: it records what the HTTP layer handed over. */
-const fakeRuns: RunService = {
+const fakeRuns = partialRunService({
   createRun: async (request) => {
     requests.push(request);
     return { ...request, runId: 'test_20250102_030405_0123abcd' } as RunRecord;
   },
-  getRun: notUsed,
-  listRuns: notUsed,
-  pauseRun: notUsed,
-  resumeRun: notUsed,
-  cancelRun: notUsed,
-  deleteRun: notUsed,
-  listTests: notUsed,
-  listLogs: notUsed,
-  runLogPath: notUsed,
-  testLogPath: notUsed,
-  reportPath: notUsed,
-  archiveEntries: notUsed,
   isHealthy: async () => true,
-};
+});
 
 let baseUrl: string;
 let closeServer: () => Promise<void>;

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/create-app.js';
 import { AppError } from '../../src/errors.js';
 import type { RunService } from '../../src/runs/run-service.types.js';
+import { partialRunService } from '../setup/partial-run-service.js';
 
 const RUN_ID = 'test_20250102_030405_0123abcd';
 const EMPTY_RUN_ID = 'test_20250102_030405_00000000';
@@ -23,10 +24,6 @@ let baseUrl: string;
 let closeServer: () => Promise<void>;
 let serviceCalls: string[] = [];
 
-function notUsed(): Promise<never> {
-  return Promise.reject(new Error('not used in this test'));
-}
-
 function requireReady(runId: string): void {
   if (runId === NOT_READY_ID) {
     throw new AppError('Report not ready', { code: 'REPORT_NOT_READY' });
@@ -36,7 +33,7 @@ function requireReady(runId: string): void {
 /** Serves real files from a temporary folder, as the real service does from logs/ and reports/. */
 function createFakeRuns(): RunService {
   const runDir = (runId: string) => join(root, runId);
-  return {
+  return partialRunService({
     listLogs: async () => [{ traceId: TRACE_ID, testId: 't1', fullName: 'math adds', bytes: 12 }],
     runLogPath: async (runId) => join(runDir(runId), 'run.log'),
     testLogPath: async (runId, traceId) => {
@@ -60,15 +57,7 @@ function createFakeRuns(): RunService {
       ];
     },
     isHealthy: async () => true,
-    createRun: notUsed,
-    getRun: notUsed,
-    listRuns: notUsed,
-    pauseRun: notUsed,
-    resumeRun: notUsed,
-    cancelRun: notUsed,
-    deleteRun: notUsed,
-    listTests: notUsed,
-  };
+  });
 }
 
 beforeAll(async () => {
