@@ -1,4 +1,5 @@
-import type { TestError, TestRecordChange } from '../runs/model.js';
+import type { TestError } from '../runs/model.js';
+import type { TestBatch } from '../runs/test-batch.js';
 
 /**
  * The environment contract between the daemon (which spawns the Vitest child) and
@@ -63,7 +64,7 @@ export type ChildMessage =
   /** Every test worker has the flags: pause and cancel may now wait for the child's acknowledgement. */
   | { t: 'ready' }
   /** What the child learned of cases since the last batch (the daemon merges the records). */
-  | { t: 'tests'; changes: TestRecordChange[] }
+  | ({ t: 'tests' } & TestBatch)
   /** Test files: `planned` when Vitest plans them, `started` when one is queued to a worker. */
   | { t: 'files'; files: Record<string, 'planned' | 'started'> }
   /** How the run ended inside Vitest, or the error that kept it from running. */

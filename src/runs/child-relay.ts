@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ChildMessage, ControlMessage, DaemonMessage } from '../runner/env-contract.js';
 import type { RunStore } from '../store/run-store.js';
 import type { TestRecord, TestRecordChange } from './model.js';
+import { expandTestBatch } from './test-batch.js';
 import { TestProgress } from './test-progress.js';
 
 /** How often the flags are read again from Redis, in case a published message was lost. */
@@ -62,7 +63,7 @@ export class ChildRelay {
         this.write(() => store.setChildState(runId, { controlReady: true }));
         return;
       case 'tests':
-        this.takeProgress(message.changes);
+        this.takeProgress(expandTestBatch(message));
         return;
       case 'files':
         this.write(() => store.setFileStates(runId, message.files));

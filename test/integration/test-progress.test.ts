@@ -6,6 +6,7 @@ import { createKeys, type RedisKeys } from '../../src/store/keys.js';
 import { decodeCounts } from '../../src/store/run-codec.js';
 import { RunStore } from '../../src/store/run-store.js';
 import { createTraceId } from '../../src/runner/trace-id.js';
+import { expandTestBatch, type TestBatch } from '../../src/runs/test-batch.js';
 import { TestProgress } from '../../src/runs/test-progress.js';
 import { TestChangeBatcher } from '../../runner-plugin/test-change-batcher.js';
 
@@ -25,9 +26,11 @@ beforeEach(() => {
   const latest = new Map<string, TestRecord>();
   writes = [];
   batches = 0;
-  batcher = new TestChangeBatcher((changes) => {
+  batcher = new TestChangeBatcher((batch) => {
     batches += 1;
-    const { records, deltas } = progress.apply(JSON.parse(JSON.stringify(changes)) as TestRecordChange[]);
+    const { records, deltas } = progress.apply(
+      expandTestBatch(JSON.parse(JSON.stringify(batch)) as TestBatch),
+    );
     for (const record of records) {
       latest.set(record.id, { ...record });
     }
@@ -73,9 +76,7 @@ async function stored(testId: string): Promise<TestRecord> {
 }
 
 function collect(...ids: string[]): void {
-  writer.upsert(
-    ids.map((id) => ({ id, file: 'test/a.test.ts', name: id, fullName: `a > ${id}`, status: 'pending' })),
-  );
+  batcher.addCollected({ file: 'test/a.test.ts', cases: ids.map((id) => [id, id, `a > ${id}`]) });
 }
 
 describe('test progress, from the child to Redis', () => {
@@ -98,6 +99,31 @@ describe('test progress, from the child to Redis', () => {
       durationMs: 12,
       traceId: 'f'.repeat(32),
     });
+  });
+
+  it('takes collected files and passed cases in their short form', async () => {
+    batcher.addCollected({
+      file: 'test/b.test.ts',
+      project: 'unit',
+      cases: [
+        ['x', 'x'],
+        ['y', 'y', 'b > y'],
+      ],
+    });
+    batcher.addPassed('x', 'e'.repeat(32), 1.5);
+    writer.upsert([{ id: 'y', status: 'failed', error: { message: 'boom' } }]);
+    expect(await counts()).toEqual({ total: 2, passed: 1, failed: 1, skipped: 0, running: 0 });
+    expect(await stored('x')).toMatchObject({
+      file: 'test/b.test.ts',
+      project: 'unit',
+      name: 'x',
+      fullName: 'x',
+      status: 'passed',
+      durationMs: 1.5,
+      traceId: 'e'.repeat(32),
+    });
+    expect(await stored('y')).toMatchObject({ name: 'y', fullName: 'b > y', status: 'failed' });
+    expect(batches).toBe(1);
   });
 
   it('counts a case in total once however often it is updated', async () => {

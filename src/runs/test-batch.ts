@@ -1,0 +1,40 @@
+import type { TestRecordChange } from './model.js';
+
+/** Cases of one test file as Vitest collected them: `[id, name]`, plus the full name when it differs. */
+export interface CollectedFile {
+  file: string;
+  project?: string;
+  cases: Array<[id: string, name: string, fullName?: string]>;
+}
+
+/** A case that passed: `[id, traceId, durationMs]`. */
+export type PassedCase = [id: string, traceId: string, durationMs: number | null];
+
+/**
+ * What the child learned of cases since its last batch. A suite of thousands of cases sends
+ * mostly two kinds of news, collected and passed cases, so those travel as short tuples; every
+ * other change (running, failed, skipped, a file's own error) travels whole.
+ */
+export interface TestBatch {
+  collected?: CollectedFile[];
+  changes?: TestRecordChange[];
+  passed?: PassedCase[];
+}
+
+/**
+ * The batch as a list of changes, in an order that merges right: names first, then whole
+ * changes, then passes (a case never moves back from an end status, see TestProgress).
+ */
+export function expandTestBatch(batch: TestBatch): TestRecordChange[] {
+  const changes: TestRecordChange[] = [];
+  for (const { file, project, cases } of batch.collected ?? []) {
+    for (const [id, name, fullName] of cases) {
+      changes.push({ id, file, name, fullName: fullName ?? name, ...(project ? { project } : {}) });
+    }
+  }
+  changes.push(...(batch.changes ?? []));
+  for (const [id, traceId, durationMs] of batch.passed ?? []) {
+    changes.push({ id, traceId, durationMs, status: 'passed' });
+  }
+  return changes;
+}
