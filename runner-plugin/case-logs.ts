@@ -3,35 +3,34 @@ import path from 'node:path';
 
 /**
  * Writes each test case's console output to `<logsDir>/<traceId>.log`, synchronously so a
- * killed child keeps its last lines. Lines that arrive before the case's trace id is known
- * (Vitest batches task updates) wait in memory until it is.
+ * killed child keeps its last lines. Lines of a task not yet known as a test case (its file's
+ * collection may be handled just after them) wait in memory until it is; lines printed outside
+ * any case (a suite's or file's own) have no case log.
  */
 export class CaseLogWriter {
-  private readonly traceByTask = new Map<string, string>();
   private readonly waiting = new Map<string, string[]>();
 
-  constructor(private readonly logsDir: string) {
+  constructor(
+    private readonly logsDir: string,
+    private readonly traceFor: (taskId: string) => string,
+    private readonly isCase: (taskId: string) => boolean,
+  ) {
     mkdirSync(logsDir, { recursive: true });
   }
 
-  /** Tie a task to its trace id and write what it printed so far. */
-  bind(taskId: string, traceId: string): void {
-    if (this.traceByTask.get(taskId) === traceId) {
-      return;
-    }
-    this.traceByTask.set(taskId, traceId);
-    const lines = this.waiting.get(taskId);
+  /** The task is a test case: write what it printed so far. */
+  release(taskId: string): void {
+    const lines = this.waiting.size > 0 ? this.waiting.get(taskId) : undefined;
     if (lines) {
       this.waiting.delete(taskId);
-      this.write(traceId, lines.join(''));
+      this.write(taskId, lines.join(''));
     }
   }
 
   append(taskId: string, content: string, stream: 'stdout' | 'stderr'): void {
     const text = stream === 'stderr' ? prefixLines(content, '[stderr] ') : content;
-    const traceId = this.traceByTask.get(taskId);
-    if (traceId) {
-      this.write(traceId, text);
+    if (this.isCase(taskId)) {
+      this.write(taskId, text);
     } else {
       const lines = this.waiting.get(taskId) ?? [];
       lines.push(text);
@@ -39,8 +38,8 @@ export class CaseLogWriter {
     }
   }
 
-  private write(traceId: string, text: string): void {
-    appendFileSync(path.join(this.logsDir, `${traceId}.log`), text);
+  private write(taskId: string, text: string): void {
+    appendFileSync(path.join(this.logsDir, `${this.traceFor(taskId)}.log`), text);
   }
 }
 

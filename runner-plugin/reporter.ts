@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Reporter, SerializedError, TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node';
 import type { TestError, TestRecordChange } from '../src/runs/model.js';
 import type { ChildConfig, ControlFlags, ControlMessage } from '../src/runner/env-contract.js';
+import { deriveTraceIds } from '../src/runner/trace-id.js';
 import { CaseLogWriter } from './case-logs.js';
 import { ControlServer } from './control-server.js';
 import { LOST_FLAGS, type DaemonLink } from './daemon-link.js';
@@ -14,7 +15,6 @@ type UserConsoleLog = Parameters<NonNullable<Reporter['onUserConsoleLog']>>[0];
 
 /** The slice of Vitest's own task object behind a TestCase (`testCase.task`, in Vitest 3.2 to 5) that the reporter reads. */
 interface RawTestTask {
-  meta: { traceId?: unknown };
   result?: { state: string; duration?: number };
 }
 
@@ -46,7 +46,11 @@ export class TrcReporter implements Reporter {
     private readonly runnerSources: RunnerSources,
   ) {
     this.records = new TestChangeBatcher((batch) => daemon.send({ t: 'tests', ...batch }));
-    this.logs = new CaseLogWriter(config.logsDir);
+    this.logs = new CaseLogWriter(
+      config.logsDir,
+      deriveTraceIds(config.runId),
+      (id) => this.described.has(id) || this.started.has(id),
+    );
     this.control = new ControlServer(config.controlSocket, (cases) => this.markRunning(cases));
   }
 
@@ -101,6 +105,7 @@ export class TrcReporter implements Reporter {
       for (const testCase of module.children.allTests()) {
         if (!this.described.has(testCase.id)) {
           this.described.add(testCase.id);
+          this.logs.release(testCase.id);
           const { id, name, fullName } = testCase;
           cases.push(fullName === name ? [id, name] : [id, name, fullName]);
         }
@@ -119,22 +124,16 @@ export class TrcReporter implements Reporter {
   onTestCaseResult(testCase: TestCase): void {
     // The common case, a pass, takes the fewest steps: Vitest waits for every reporter before
     // it answers the worker, and a large suite ends thousands of cases a second.
+    // Its trace id the daemon derives from the case id, as the worker did.
     const task = (testCase as unknown as { task?: RawTestTask }).task;
-    const meta = (task?.meta ?? testCase.meta()) as { traceId?: unknown };
-    const traceId = typeof meta.traceId === 'string' ? meta.traceId : undefined;
-    if (task?.result?.state === 'pass' && traceId && this.described.has(testCase.id)) {
-      this.logs.bind(testCase.id, traceId);
-      this.records.addPassed(testCase.id, traceId, roundMs(task.result.duration));
+    if (task?.result?.state === 'pass' && this.described.has(testCase.id)) {
+      this.records.addPassed(testCase.id, roundMs(task.result.duration));
       return;
     }
     const result = testCase.result();
     const change: TestRecordChange = this.described.has(testCase.id)
       ? { id: testCase.id }
       : this.describe(testCase);
-    if (traceId) {
-      change.traceId = traceId;
-      this.logs.bind(testCase.id, traceId);
-    }
     change.durationMs = roundMs(testCase.diagnostic()?.duration);
     if (result.state === 'passed') {
       change.status = 'passed';
@@ -242,8 +241,8 @@ export class TrcReporter implements Reporter {
 
   private markRunning(cases: ReadonlyArray<{ id: string; trace: string }>): void {
     for (const { id, trace } of cases) {
-      this.logs.bind(id, trace);
       this.started.add(id);
+      this.logs.release(id);
       this.records.add({ id, status: 'running', traceId: trace });
     }
   }
@@ -263,9 +262,10 @@ export class TrcReporter implements Reporter {
     return mode === 'todo' ? 'todo' : mode === 'skip' ? 'skip' : 'skipped';
   }
 
-  /** Where a case is and what it is called; the daemon gives it a trace id until its worker does. */
+  /** Where a case is and what it is called. */
   private describe(testCase: TestCase): TestRecordChange {
     this.described.add(testCase.id);
+    this.logs.release(testCase.id);
     return {
       id: testCase.id,
       file: this.relative(testCase.module.moduleId),

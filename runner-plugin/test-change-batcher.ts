@@ -22,8 +22,8 @@ export class TestChangeBatcher {
     this.schedule();
   }
 
-  addPassed(id: string, traceId: string, durationMs: number | null): void {
-    this.batch.passed.push([id, traceId, durationMs] satisfies PassedCase);
+  addPassed(id: string, durationMs: number | null): void {
+    this.batch.passed.push([id, durationMs] satisfies PassedCase);
     this.schedule();
   }
 

@@ -1,6 +1,6 @@
 import { WORKER_SOCKET_ENV } from '../src/runner/env-contract.js';
 import { ControlClient } from './control-client.js';
-import { createTraceId, getTraceState } from './trace-state.js';
+import { deriveTraceIds, getTraceState } from './trace-state.js';
 
 /** The slice of Vitest's task objects the runner touches (stable across Vitest 3.2–5). */
 interface RunnerTask {
@@ -80,6 +80,22 @@ async function waitUntilRunnable(control: ControlClient, flush: () => void): Pro
   }
 }
 
+const traceIdFor = deriveTraceIds(traceState.runId);
+
+/**
+ * Give the case its trace id in `task.meta.traceId`, where test code reads it. Derived when first
+ * read, and not enumerable: Vitest sends a task's meta to its main process with every result, and
+ * the main process and the daemon derive the same id from the run and case ids themselves.
+ */
+function setTraceId(task: RunnerTask): void {
+  let traceId: string | undefined;
+  Object.defineProperty(task.meta, 'traceId', {
+    get: () => (traceId ??= traceIdFor(task.id)),
+    enumerable: false,
+    configurable: true,
+  });
+}
+
 /**
  * Extend the project's own Vitest runner (or the user's custom runner) so that, before each
  * test case, a paused run waits, a cancelled run skips the case, and every case gets a trace id.
@@ -112,7 +128,7 @@ export function createTrcRunner<T extends RunnerClass>(Base: T, options: TrcRunn
     }
 
     startCase(task: RunnerTask, control: ControlClient | null): unknown {
-      task.meta.traceId ??= createTraceId();
+      setTraceId(task);
       const runnable = task.mode === 'run' || task.mode === 'queued';
       if (control?.cancelled && runnable) {
         task.mode = 'skip';

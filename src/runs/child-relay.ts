@@ -20,7 +20,8 @@ export interface ChildRelayDeps {
   logger: Logger;
   /** Send to the child over its IPC channel. */
   send: (message: DaemonMessage) => void;
-  createTraceId: () => string;
+  /** The trace id of a case of this run (see traceIdFor). */
+  traceFor: (testId: string) => string;
 }
 
 /**
@@ -43,7 +44,7 @@ export class ChildRelay {
   private deferredTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: ChildRelayDeps) {
-    this.progress = new TestProgress(deps.createTraceId);
+    this.progress = new TestProgress(deps.traceFor);
   }
 
   /** Take one message from the child. */

@@ -2,7 +2,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { writeReports } from '../reports/report-files.js';
 import type { RunStore } from '../store/run-store.js';
-import { createTraceId } from '../runner/trace-id.js';
+import { deriveTraceIds } from '../runner/trace-id.js';
 import type { RunRecord, RunResult, RunStatus, TestRecord } from './model.js';
 import type { RunPaths } from './run-paths.js';
 import { countTests, settleTests, type StopCause } from './settle-tests.js';
@@ -43,7 +43,7 @@ export async function finalizeRun(
     tests: await deps.store.getTests(runId),
     files: exit ? sortKeys(await deps.store.getFiles(runId)) : plannedFromRequest(run),
     cause,
-    createTraceId,
+    traceFor: deriveTraceIds(runId),
   });
   await deps.store.writeFinalTests(runId, tests, countTests(tests));
   const failed = tests.some((test) => test.status === 'failed') || internals.childErrors.length > 0;

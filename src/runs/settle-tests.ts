@@ -42,12 +42,13 @@ export function settleTests(input: {
   /** Test files planned: JSON `[project, file]` keys as the child wrote them; placeholders keep this order. */
   files: Readonly<Record<string, string>>;
   cause: StopCause;
-  createTraceId: () => string;
+  /** The trace id of a case (or placeholder) of this run (see traceIdFor). */
+  traceFor: (testId: string) => string;
 }): TestRecord[] {
   const reason = notRunReason(input.cause);
   let seq = input.tests.reduce((max, test) => Math.max(max, test.seq ?? 0), 0);
   const settled = input.tests.map((test): TestRecord => {
-    const traceId = test.traceId || input.createTraceId();
+    const traceId = test.traceId || input.traceFor(test.id);
     if (test.status === 'running') {
       const error = { message: inFlightMessage(input.cause), kind: 'error' as const };
       return { ...test, traceId, status: 'failed', error, errors: [error] };
@@ -63,15 +64,16 @@ export function settleTests(input: {
       continue;
     }
     const [project, file] = JSON.parse(key) as [string, string];
+    const id = `file:${key}`;
     settled.push({
-      id: `file:${key}`,
+      id,
       file,
       name: '(test file not run)',
       fullName: `${file} (test file not run)`,
       ...(project ? { project } : {}),
       status: 'skipped',
       durationMs: null,
-      traceId: input.createTraceId(),
+      traceId: input.traceFor(id),
       skipReason: reason,
       placeholder: true,
       seq: ++seq,

@@ -7,8 +7,8 @@ export interface CollectedFile {
   cases: Array<[id: string, name: string, fullName?: string]>;
 }
 
-/** A case that passed: `[id, traceId, durationMs]`. */
-export type PassedCase = [id: string, traceId: string, durationMs: number | null];
+/** A case that passed: `[id, durationMs]` (its trace id is derived from the id, see traceIdFor). */
+export type PassedCase = [id: string, durationMs: number | null];
 
 /**
  * What the child learned of cases since its last batch. A suite of thousands of cases sends
@@ -33,8 +33,8 @@ export function expandTestBatch(batch: TestBatch): TestRecordChange[] {
     }
   }
   changes.push(...(batch.changes ?? []));
-  for (const [id, traceId, durationMs] of batch.passed ?? []) {
-    changes.push({ id, traceId, durationMs, status: 'passed' });
+  for (const [id, durationMs] of batch.passed ?? []) {
+    changes.push({ id, durationMs, status: 'passed' });
   }
   return changes;
 }

@@ -24,7 +24,8 @@ export class TestProgress {
   private readonly records = new Map<string, TestRecord>();
   private sequence = 0;
 
-  constructor(private readonly createTraceId: () => string) {}
+  /** @param traceFor the trace id of a case, derived from its id as the worker derives it. */
+  constructor(private readonly traceFor: (testId: string) => string) {}
 
   /** Merge a batch; a case never moves back from an end status. */
   apply(changes: readonly TestRecordChange[]): ProgressWrite {
@@ -57,11 +58,10 @@ export class TestProgress {
       if (status && RANK[status] >= RANK[record.status]) {
         record.status = status;
       }
-      // The worker's trace id (the one test code sees) replaces the stand-in given at collection.
       if (traceId) {
         record.traceId = traceId;
       } else if (!record.traceId) {
-        record.traceId = this.createTraceId();
+        record.traceId = this.traceFor(record.id);
       }
       if (previous !== record.status) {
         count(previous && COUNTER[previous], -1);

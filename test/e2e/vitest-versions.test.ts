@@ -66,7 +66,8 @@ describe.each(VERSIONS)('Vitest $version ($project)', ({ project, version }) => 
       expect(test.traceId).toMatch(/\S/);
     }
     const passLog = await trc.request('GET', `/api/v1/runs/${run.runId}/logs/${byName['passes']?.traceId}`);
-    expect(passLog.body).toContain('mixed passes running');
+    // The trace id test code reads in `task.meta.traceId` is the one trc lists and names the log by.
+    expect(passLog.body).toContain(`mixed passes running, trace ${byName['passes']?.traceId}`);
     const failLog = await trc.request('GET', `/api/v1/runs/${run.runId}/logs/${byName['fails']?.traceId}`);
     expect(failLog.body).toContain('mixed fails running');
 

@@ -5,24 +5,34 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { CaseLogWriter } from '../../runner-plugin/case-logs.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'trc-case-logs-'));
-const TRACE_A = 'a'.repeat(32);
-const TRACE_B = 'b'.repeat(32);
+const TRACES: Record<string, string> = { 'task-1': 'a'.repeat(32), 'task-2': 'b'.repeat(32) };
 let logsDir: string;
 let writer: CaseLogWriter;
+let cases: Set<string>;
 let count = 0;
 
 beforeEach(() => {
   logsDir = path.join(root, `run-${(count += 1)}`, 'logs');
-  writer = new CaseLogWriter(logsDir);
+  cases = new Set();
+  writer = new CaseLogWriter(
+    logsDir,
+    (id) => TRACES[id] ?? 'f'.repeat(32),
+    (id) => cases.has(id),
+  );
 });
 
 afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function logOf(traceId: string): string | null {
-  const file = path.join(logsDir, `${traceId}.log`);
+function logOf(taskId: string): string | null {
+  const file = path.join(logsDir, `${TRACES[taskId] ?? 'f'.repeat(32)}.log`);
   return existsSync(file) ? readFileSync(file, 'utf8') : null;
+}
+
+function knowCase(taskId: string): void {
+  cases.add(taskId);
+  writer.release(taskId);
 }
 
 describe('CaseLogWriter', () => {
@@ -30,48 +40,50 @@ describe('CaseLogWriter', () => {
     expect(existsSync(logsDir)).toBe(true);
   });
 
-  it('holds lines printed before the trace id is known, and writes them on bind', () => {
+  it('holds lines of a task not yet known as a case, and writes them when it is', () => {
     writer.append('task-1', 'first\n', 'stdout');
     writer.append('task-1', 'second\n', 'stdout');
-    expect(logOf(TRACE_A)).toBeNull();
-    writer.bind('task-1', TRACE_A);
-    expect(logOf(TRACE_A)).toBe('first\nsecond\n');
+    expect(logOf('task-1')).toBeNull();
+    knowCase('task-1');
+    expect(logOf('task-1')).toBe('first\nsecond\n');
   });
 
-  it('writes lines synchronously once bound', () => {
-    writer.bind('task-1', TRACE_A);
+  it("writes a known case's lines synchronously into the file named by its trace id", () => {
+    knowCase('task-1');
     writer.append('task-1', 'now\n', 'stdout');
-    expect(logOf(TRACE_A)).toBe('now\n');
+    expect(logOf('task-1')).toBe('now\n');
     writer.append('task-1', 'and now\n', 'stdout');
-    expect(logOf(TRACE_A)).toBe('now\nand now\n');
+    expect(logOf('task-1')).toBe('now\nand now\n');
   });
 
   it('prefixes every stderr line', () => {
-    writer.bind('task-1', TRACE_A);
+    knowCase('task-1');
     writer.append('task-1', 'out\n', 'stdout');
     writer.append('task-1', 'oops\nat line 2\n', 'stderr');
     writer.append('task-1', 'no newline', 'stderr');
-    expect(logOf(TRACE_A)).toBe('out\n[stderr] oops\n[stderr] at line 2\n[stderr] no newline\n');
+    expect(logOf('task-1')).toBe('out\n[stderr] oops\n[stderr] at line 2\n[stderr] no newline\n');
   });
 
   it('keeps the output of two tasks apart', () => {
     writer.append('task-2', 'from two\n', 'stdout');
-    writer.bind('task-1', TRACE_A);
+    knowCase('task-1');
     writer.append('task-1', 'from one\n', 'stdout');
-    writer.bind('task-2', TRACE_B);
-    expect(logOf(TRACE_A)).toBe('from one\n');
-    expect(logOf(TRACE_B)).toBe('from two\n');
+    knowCase('task-2');
+    expect(logOf('task-1')).toBe('from one\n');
+    expect(logOf('task-2')).toBe('from two\n');
   });
 
-  it('writes buffered lines only once when bound twice', () => {
+  it('writes held lines only once when a case is made known twice', () => {
     writer.append('task-1', 'once\n', 'stdout');
-    writer.bind('task-1', TRACE_A);
-    writer.bind('task-1', TRACE_A);
-    expect(logOf(TRACE_A)).toBe('once\n');
+    knowCase('task-1');
+    knowCase('task-1');
+    expect(logOf('task-1')).toBe('once\n');
   });
 
-  it('writes nothing for a task that never printed', () => {
-    writer.bind('task-1', TRACE_A);
-    expect(logOf(TRACE_A)).toBeNull();
+  it('writes nothing for a case that never printed, nor for lines outside any case', () => {
+    knowCase('task-1');
+    writer.append('suite-1', 'from a beforeAll\n', 'stdout');
+    expect(logOf('task-1')).toBeNull();
+    expect(logOf('suite-1')).toBeNull();
   });
 });

@@ -5,7 +5,7 @@ import type { RunCounts, TestRecord, TestRecordChange } from '../../src/runs/mod
 import { createKeys, type RedisKeys } from '../../src/store/keys.js';
 import { decodeCounts } from '../../src/store/run-codec.js';
 import { RunStore } from '../../src/store/run-store.js';
-import { createTraceId } from '../../src/runner/trace-id.js';
+import { traceIdFor } from '../../src/runner/trace-id.js';
 import { expandTestBatch, type TestBatch } from '../../src/runs/test-batch.js';
 import { TestProgress } from '../../src/runs/test-progress.js';
 import { TestChangeBatcher } from '../../runner-plugin/test-change-batcher.js';
@@ -22,7 +22,7 @@ let batches: number;
 beforeEach(() => {
   keys = createKeys(`t${randomBytes(6).toString('hex')}`);
   const store = new RunStore(redis, keys);
-  const progress = new TestProgress(createTraceId);
+  const progress = new TestProgress((id) => traceIdFor(RUN_ID, id));
   const latest = new Map<string, TestRecord>();
   writes = [];
   batches = 0;
@@ -110,7 +110,7 @@ describe('test progress, from the child to Redis', () => {
         ['y', 'y', 'b > y'],
       ],
     });
-    batcher.addPassed('x', 'e'.repeat(32), 1.5);
+    batcher.addPassed('x', 1.5);
     writer.upsert([{ id: 'y', status: 'failed', error: { message: 'boom' } }]);
     expect(await counts()).toEqual({ total: 2, passed: 1, failed: 1, skipped: 0, running: 0 });
     expect(await stored('x')).toMatchObject({
@@ -120,7 +120,7 @@ describe('test progress, from the child to Redis', () => {
       fullName: 'x',
       status: 'passed',
       durationMs: 1.5,
-      traceId: 'e'.repeat(32),
+      traceId: traceIdFor(RUN_ID, 'x'),
     });
     expect(await stored('y')).toMatchObject({ name: 'y', fullName: 'b > y', status: 'failed' });
     expect(batches).toBe(1);
@@ -176,21 +176,11 @@ describe('test progress, from the child to Redis', () => {
 });
 
 describe('trace ids of case records', () => {
-  it("gives a collected case a stand-in trace id and takes the worker's once the case starts", async () => {
-    collect('a');
-    const standIn = (await stored('a')).traceId;
-    expect(standIn).toMatch(/^[0-9a-f]{32}$/);
-    writer.upsert([{ id: 'a', status: 'running', traceId: 'e'.repeat(32) }]);
-    writer.upsert([{ id: 'a', status: 'passed' }]);
-    expect(await stored('a')).toMatchObject({ status: 'passed', traceId: 'e'.repeat(32) });
-  });
-
-  it('draws distinct, well-formed ids across many draws of the random pool', () => {
-    const ids = Array.from({ length: 2000 }, () => createTraceId());
-    expect(new Set(ids).size).toBe(ids.length);
-    for (const id of ids) {
-      expect(id).toMatch(/^[0-9a-f]{32}$/);
-      expect(id).not.toBe('0'.repeat(32));
-    }
+  it('gives a collected case the trace id its worker derives, and keeps one the worker names', async () => {
+    collect('a', 'b');
+    expect((await stored('a')).traceId).toBe(traceIdFor(RUN_ID, 'a'));
+    writer.upsert([{ id: 'b', status: 'running', traceId: 'e'.repeat(32) }]);
+    writer.upsert([{ id: 'b', status: 'passed' }]);
+    expect(await stored('b')).toMatchObject({ status: 'passed', traceId: 'e'.repeat(32) });
   });
 });
