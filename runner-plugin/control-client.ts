@@ -34,9 +34,9 @@ export class ControlClient {
   readonly ready: Promise<void>;
   /**
    * Cases this worker started and has not seen end. A case's own result tells when it ended, so
-   * the runner needs no hook after each case: ended ones are dropped whenever the set is read.
+   * the runner needs no hook after each case: ended ones are dropped whenever the list is read.
    */
-  private readonly inFlight = new Set<InFlightCase>();
+  private inFlight: InFlightCase[] = [];
   /** Cases in flight the main process has been told about. */
   private readonly reported = new WeakSet<InFlightCase>();
   private reportTimer: NodeJS.Timeout | null = null;
@@ -78,21 +78,14 @@ export class ControlClient {
     if (task.result && task.result.state !== 'run' && task.result.state !== 'queued') {
       return;
     }
-    this.inFlight.add(task);
+    this.inFlight.push(task);
     this.reportTimer ??= setTimeout(() => this.reportRunning(), REPORT_RUNNING_AFTER_MS).unref();
   }
 
-  /** The cases still running, with ended ones dropped from the set. */
+  /** The cases still running, with ended ones dropped from the list. */
   private takeRunning(): InFlightCase[] {
-    const running: InFlightCase[] = [];
-    for (const task of this.inFlight) {
-      if (isRunning(task)) {
-        running.push(task);
-      } else {
-        this.inFlight.delete(task);
-      }
-    }
-    return running;
+    this.inFlight = this.inFlight.filter(isRunning);
+    return this.inFlight;
   }
 
   /** Name the cases running for REPORT_RUNNING_AFTER_MS or more; look again for the younger ones. */

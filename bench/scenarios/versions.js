@@ -4,7 +4,7 @@
  * test/fixtures/vitest-*). The same 1 file × 2000 trivial cases, run by plain `vitest run` and by trc
  * with the Vitest of test/fixtures/vitest-<v> (Vitest 5 on the node 22 of test/.tools), ABBA after a
  * warm-up. Figure: median(trc POST → child exit) / median(plain spawn → exit); target ≤ 1.05.
- * Knobs: BENCH_VERSIONS=4.0,4.1,5 (3.2 too), BENCH_REPS (default 21). Writes bench/results/versions.json.
+ * Knobs: BENCH_VERSIONS=4.0,4.1,5 (3.2 too), BENCH_REPS (default 31). Writes bench/results/versions.json.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
@@ -20,7 +20,8 @@ const NODE22 = path.join(REPO, 'test', '.tools', 'node_modules', '.bin', 'node')
 const CASES = 2000;
 
 const versions = (process.env.BENCH_VERSIONS ?? '4.0,4.1,5').split(',').map((v) => v.trim());
-const reps = Number(process.env.BENCH_REPS ?? 21);
+// 31 pairs: on a shared 2-core VM single runs move by ±10%, and the median of 21 pairs by ±0.03.
+const reps = Number(process.env.BENCH_REPS ?? 31);
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
