@@ -30,9 +30,9 @@ function hash64(text: string, seed: number): [number, number] {
 }
 
 /**
- * The trace ids of one run's test cases: `traceIdFor(testId)` is 32 lowercase hex characters
- * (W3C-compatible, never all zeros), 64 bits that hash the run id, then 64 that hash the case id
- * with the run's seed. The test worker, the Vitest main process and the daemon each derive them,
+ * The trace ids of one run's test cases. For a case id, the function returned gives 32 lowercase
+ * hex characters (W3C-compatible, never all zeros): 64 bits that hash the run id, then 64 that
+ * hash the case id with the run's seed. The test worker, the Vitest main process and the daemon each derive them,
  * so a trace id never travels with a case's results, which thousands of cases a second send
  * between processes. Unique within a run as Vitest's test ids are (a collision among 100,000
  * cases has a chance of about 1 in 10^9), and different from run to run.
@@ -45,7 +45,7 @@ export function deriveTraceIds(runId: string): (testId: string) => string {
   return (testId) => prefix + toHex(hash64(testId, seed));
 }
 
-/** The trace id of test case `testId` of run `runId` (see deriveTraceIds). */
+/** The trace id of test case `testId` of run `runId`, for a one-off look-up (see deriveTraceIds). */
 export function traceIdFor(runId: string, testId: string): string {
   return deriveTraceIds(runId)(testId);
 }

@@ -20,7 +20,7 @@ export interface ChildRelayDeps {
   logger: Logger;
   /** Send to the child over its IPC channel. */
   send: (message: DaemonMessage) => void;
-  /** The trace id of a case of this run (see traceIdFor). */
+  /** The trace id of a case of this run (see deriveTraceIds). */
   traceFor: (testId: string) => string;
 }
 

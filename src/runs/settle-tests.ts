@@ -42,7 +42,7 @@ export function settleTests(input: {
   /** Test files planned: JSON `[project, file]` keys as the child wrote them; placeholders keep this order. */
   files: Readonly<Record<string, string>>;
   cause: StopCause;
-  /** The trace id of a case (or placeholder) of this run (see traceIdFor). */
+  /** The trace id of a case (or placeholder) of this run (see deriveTraceIds). */
   traceFor: (testId: string) => string;
 }): TestRecord[] {
   const reason = notRunReason(input.cause);

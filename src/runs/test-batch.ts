@@ -7,7 +7,7 @@ export interface CollectedFile {
   cases: Array<[id: string, name: string, fullName?: string]>;
 }
 
-/** A case that passed: `[id, durationMs]` (its trace id is derived from the id, see traceIdFor). */
+/** A case that passed: `[id, durationMs]` (its trace id is derived from the id, see deriveTraceIds). */
 export type PassedCase = [id: string, durationMs: number | null];
 
 /**
