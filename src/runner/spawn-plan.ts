@@ -12,6 +12,11 @@ export interface SpawnPlanInput {
   env: Record<string, string>;
   showConsole: boolean;
   runLogPath: string;
+  /**
+   * A descriptor open for appending to run.log. The child writes to it directly: its output never
+   * passes through the daemon.
+   */
+  runLogFd: number;
 }
 
 export interface SpawnPlan {
@@ -23,7 +28,7 @@ export interface SpawnPlan {
 }
 
 /**
- * How the Vitest child is spawned: no shell, the project root as cwd, output to run.log.
+ * How the Vitest child is spawned: no shell, the project root as cwd, output appended to run.log.
  * On POSIX it leads its own process group so a hard stop reaches its test workers.
  * On Windows with `showConsole` it gets its own console window (detached, not hidden) and,
  * since its output then reaches no pipe, writes run.log itself.
@@ -46,6 +51,8 @@ export function planSpawn(input: SpawnPlanInput): SpawnPlan {
     [CHILD_ENV.config]: JSON.stringify(input.child),
     ...(ownConsole ? { [CHILD_ENV.teeLog]: input.runLogPath } : {}),
   };
+  // execa passes a descriptor number on to the child as is; its types list only 3 to 9.
+  const runLog = input.runLogFd as Options['stdout'];
   const options: SpawnPlan['options'] = {
     cwd: input.child.projectRoot,
     env,
@@ -53,15 +60,15 @@ export function planSpawn(input: SpawnPlanInput): SpawnPlan {
     shell: false,
     reject: false,
     stdin: 'ignore',
-    stdout: ownConsole ? 'ignore' : { file: input.runLogPath, append: true },
-    stderr: ownConsole ? 'ignore' : { file: input.runLogPath, append: true },
+    stdout: ownConsole ? 'ignore' : runLog,
+    stderr: ownConsole ? 'ignore' : runLog,
     detached: input.platform !== 'win32' || ownConsole,
     windowsHide: !ownConsole,
     cleanup: false,
     // The child reports to the daemon over IPC; JSON keeps the channel readable across node versions.
     ipc: true,
     serialization: 'json',
-    // Output goes to files and messages are handled as they come: nothing to hold in memory.
+    // Output goes to a file and messages are handled as they come: nothing to hold in memory.
     buffer: false,
   };
   return { file: input.nodePath, args: [input.launcherPath], options, notes };

@@ -1,11 +1,11 @@
-import { mkdir } from 'node:fs/promises';
-import { execa, type Message, type Result } from 'execa';
+import { mkdir, open } from 'node:fs/promises';
+import { execa, type Message, type Result, type ResultPromise } from 'execa';
 import type { Logger } from 'pino';
 import type { ChildConfig, ChildMessage } from '../runner/env-contract.js';
 import { expandFiles } from '../runner/expand-files.js';
 import { findNodeVersion } from '../runner/find-node-version.js';
 import { resolveVitest } from '../runner/resolve-vitest.js';
-import { planSpawn } from '../runner/spawn-plan.js';
+import { planSpawn, type SpawnPlan } from '../runner/spawn-plan.js';
 import { stopProcessTree } from '../runner/stop-process-tree.js';
 import { checkNodeForVitest } from '../runner/vitest-support.js';
 import type { ControlBus } from '../store/control-bus.js';
@@ -124,6 +124,7 @@ export class RunExecutor {
       testNamePattern: run.testNamePattern,
       vitestProject: run.vitestProject,
     };
+    const runLog = await open(paths.runLog(runId), 'a');
     const plan = planSpawn({
       platform: this.deps.platform,
       baseEnv: process.env,
@@ -133,8 +134,15 @@ export class RunExecutor {
       env: run.env,
       showConsole: run.showConsole,
       runLogPath: paths.runLog(runId),
+      runLogFd: runLog.fd,
     });
-    const subprocess = execa(plan.file, plan.args, plan.options);
+    let subprocess: ResultPromise<SpawnPlan['options']>;
+    try {
+      subprocess = execa(plan.file, plan.args, plan.options);
+    } finally {
+      // The child has its own copy of the descriptor.
+      await runLog.close();
+    }
     const pid = subprocess.pid;
     active.pid = pid ?? null;
     if (pid === undefined) {

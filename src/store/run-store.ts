@@ -5,6 +5,8 @@ import type { ControlFlags, ControlMessage } from '../runner/env-contract.js';
 import { COUNTER_FIELDS, type RedisKeys } from './keys.js';
 import { CREATE_RUN, DELETE_RUN, TRANSITION } from './lua-scripts.js';
 import { decodeRun, encodeRunFields, type RunFields } from './run-codec.js';
+import { deriveTraceIds } from '../runner/trace-id.js';
+import { decodeTestRecord, encodeTestRecord } from './test-codec.js';
 
 export type TransitionOutcome =
   | { kind: 'applied'; status: RunStatus; controlReady: boolean }
@@ -165,7 +167,8 @@ export class RunStore {
 
   async getTests(runId: string): Promise<TestRecord[]> {
     const hash = await this.redis.hgetall(this.keys.tests(runId));
-    const tests = Object.values(hash).map((json) => JSON.parse(json) as TestRecord);
+    const traceFor = deriveTraceIds(runId);
+    const tests = Object.values(hash).map((json) => decodeTestRecord(json, traceFor));
     return tests.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
   }
 
@@ -178,7 +181,11 @@ export class RunStore {
   async writeFinalTests(runId: string, tests: readonly TestRecord[], counts: RunCounts): Promise<void> {
     const multi = this.redis.multi().del(this.keys.tests(runId));
     if (tests.length > 0) {
-      multi.hset(this.keys.tests(runId), ...tests.flatMap((test) => [test.id, JSON.stringify(test)]));
+      const traceFor = deriveTraceIds(runId);
+      multi.hset(
+        this.keys.tests(runId),
+        ...tests.flatMap((test) => [test.id, encodeTestRecord(test, traceFor)]),
+      );
     }
     multi.hset(
       this.keys.run(runId),
@@ -223,7 +230,11 @@ export class RunStore {
     }
     const multi = this.redis.multi();
     if (records.length > 0) {
-      multi.hset(this.keys.tests(runId), ...records.flatMap((record) => [record.id, JSON.stringify(record)]));
+      const traceFor = deriveTraceIds(runId);
+      multi.hset(
+        this.keys.tests(runId),
+        ...records.flatMap((record) => [record.id, encodeTestRecord(record, traceFor)]),
+      );
     }
     for (const [field, delta] of Object.entries(deltas)) {
       if (delta !== 0) {

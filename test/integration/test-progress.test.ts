@@ -70,9 +70,9 @@ async function counts(): Promise<RunCounts> {
   return decodeCounts(await redis.hgetall(keys.run(RUN_ID)));
 }
 
-async function stored(testId: string): Promise<TestRecord> {
+async function stored(testId: string): Promise<TestRecord | undefined> {
   await flushWrites();
-  return JSON.parse((await redis.hget(keys.tests(RUN_ID), testId)) ?? 'null') as TestRecord;
+  return (await new RunStore(redis, keys).getTests(RUN_ID)).find((test) => test.id === testId);
 }
 
 function collect(...ids: string[]): void {
@@ -178,7 +178,7 @@ describe('test progress, from the child to Redis', () => {
 describe('trace ids of case records', () => {
   it('gives a collected case the trace id its worker derives, and keeps one the worker names', async () => {
     collect('a', 'b');
-    expect((await stored('a')).traceId).toBe(traceIdFor(RUN_ID, 'a'));
+    expect((await stored('a'))?.traceId).toBe(traceIdFor(RUN_ID, 'a'));
     writer.upsert([{ id: 'b', status: 'running', traceId: 'e'.repeat(32) }]);
     writer.upsert([{ id: 'b', status: 'passed' }]);
     expect(await stored('b')).toMatchObject({ status: 'passed', traceId: 'e'.repeat(32) });

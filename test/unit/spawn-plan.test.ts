@@ -3,6 +3,7 @@ import { CHILD_ENV, type ChildConfig } from '../../src/runner/env-contract.js';
 import { planSpawn, type SpawnPlan, type SpawnPlanInput } from '../../src/runner/spawn-plan.js';
 
 const RUN_LOG = '/srv/trc/logs/test_20240101_000000_abcdef01/run.log';
+const RUN_LOG_FD = 42;
 
 const child: ChildConfig = {
   runId: 'test_20240101_000000_abcdef01',
@@ -27,6 +28,7 @@ function plan(overrides: Partial<SpawnPlanInput>): SpawnPlan {
     env: {},
     showConsole: false,
     runLogPath: RUN_LOG,
+    runLogFd: RUN_LOG_FD,
     ...overrides,
   });
 }
@@ -51,8 +53,8 @@ describe('planSpawn on Windows', () => {
   it('keeps the child hidden and attached without showConsole, its output appended to run.log', () => {
     const spawn = plan({ platform: 'win32', showConsole: false });
     expect(spawn.options).toMatchObject({ detached: false, windowsHide: true });
-    expect(spawn.options.stdout).toEqual({ file: RUN_LOG, append: true });
-    expect(spawn.options.stderr).toEqual({ file: RUN_LOG, append: true });
+    expect(spawn.options.stdout).toBe(RUN_LOG_FD);
+    expect(spawn.options.stderr).toBe(RUN_LOG_FD);
     expect(envOf(spawn)).not.toHaveProperty(CHILD_ENV.teeLog);
     expect(spawn.notes).toEqual([]);
   });
@@ -65,7 +67,7 @@ describe('planSpawn on POSIX', () => {
     expect(spawn.notes[0]).toMatch(/showConsole ignored/);
     expect(spawn.notes[0]).toContain('linux');
     expect(spawn.options).toMatchObject({ detached: true, windowsHide: true });
-    expect(spawn.options.stdout).toEqual({ file: RUN_LOG, append: true });
+    expect(spawn.options.stdout).toBe(RUN_LOG_FD);
     expect(envOf(spawn)).not.toHaveProperty(CHILD_ENV.teeLog);
   });
 
