@@ -44,8 +44,3 @@ export function deriveTraceIds(runId: string): (testId: string) => string {
   const seed = run1 ^ run2;
   return (testId) => prefix + toHex(hash64(testId, seed));
 }
-
-/** The trace id of test case `testId` of run `runId`, for a one-off look-up (see deriveTraceIds). */
-export function traceIdFor(runId: string, testId: string): string {
-  return deriveTraceIds(runId)(testId);
-}

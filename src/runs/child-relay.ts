@@ -20,8 +20,6 @@ export interface ChildRelayDeps {
   logger: Logger;
   /** Send to the child over its IPC channel. */
   send: (message: DaemonMessage) => void;
-  /** The trace id of a case of this run (see deriveTraceIds). */
-  traceFor: (testId: string) => string;
 }
 
 /**
@@ -44,7 +42,7 @@ export class ChildRelay {
   private deferredTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: ChildRelayDeps) {
-    this.progress = new TestProgress(deps.traceFor);
+    this.progress = new TestProgress();
   }
 
   /** Take one message from the child. */

@@ -9,7 +9,6 @@ import { planSpawn, type SpawnPlan } from '../runner/spawn-plan.js';
 import { stopProcessTree } from '../runner/stop-process-tree.js';
 import { checkNodeForVitest } from '../runner/vitest-support.js';
 import type { ControlBus } from '../store/control-bus.js';
-import { deriveTraceIds } from '../runner/trace-id.js';
 import { ChildRelay } from './child-relay.js';
 import { finalizeRun, type ChildExit, type FinalizeDeps } from './finalize-run.js';
 import type { RunRecord } from './model.js';
@@ -153,7 +152,6 @@ export class RunExecutor {
       store: this.deps.store,
       runId,
       logger,
-      traceFor: deriveTraceIds(runId),
       // A closed channel means the child is exiting; its exit is handled below. execa throws at
       // once (not a rejected promise) when the child is already gone.
       send: (message) => {

@@ -24,9 +24,6 @@ export class TestProgress {
   private readonly records = new Map<string, TestRecord>();
   private sequence = 0;
 
-  /** @param traceFor the trace id of a case, derived from its id as the worker derives it. */
-  constructor(private readonly traceFor: (testId: string) => string) {}
-
   /** Merge a batch; a case never moves back from an end status. */
   apply(changes: readonly TestRecordChange[]): ProgressWrite {
     const touched = new Map<string, TestRecord>();
@@ -58,10 +55,9 @@ export class TestProgress {
       if (status && RANK[status] >= RANK[record.status]) {
         record.status = status;
       }
+      // Left empty unless named: the store leaves a derived trace id out and derives it on read.
       if (traceId) {
         record.traceId = traceId;
-      } else if (!record.traceId) {
-        record.traceId = this.traceFor(record.id);
       }
       if (previous !== record.status) {
         count(previous && COUNTER[previous], -1);

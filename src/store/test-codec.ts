@@ -5,7 +5,7 @@ export type TraceFor = (testId: string) => string;
 
 /**
  * A case record as stored in the run's tests hash. Fields a reader can derive are left out: the
- * trace id when it is the derived one, the full name when it equals the name, a null duration.
+ * trace id when it is empty or the derived one, the full name when it equals the name, a null duration.
  * A 2,000-case run writes each record once or twice while it runs, so this halves those bytes.
  */
 export function encodeTestRecord(record: TestRecord, traceFor: TraceFor): string {
@@ -14,7 +14,7 @@ export function encodeTestRecord(record: TestRecord, traceFor: TraceFor): string
   if (fullName !== record.name) {
     extra.fullName = fullName;
   }
-  if (traceId !== traceFor(record.id)) {
+  if (traceId && traceId !== traceFor(record.id)) {
     extra.traceId = traceId;
   }
   if (durationMs !== null) {

@@ -4,7 +4,6 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { ChildRelay } from '../../src/runs/child-relay.js';
 import type { DaemonMessage } from '../../src/runner/env-contract.js';
-import { traceIdFor } from '../../src/runner/trace-id.js';
 import { decodeCounts } from '../../src/store/run-codec.js';
 import { createKeys, type RedisKeys } from '../../src/store/keys.js';
 import { RunStore } from '../../src/store/run-store.js';
@@ -31,7 +30,6 @@ beforeEach(async () => {
     runId: RUN_ID,
     logger: pino({ level: 'silent' }),
     send: (message) => sent.push(message),
-    traceFor: (id) => traceIdFor(RUN_ID, id),
   });
 });
 

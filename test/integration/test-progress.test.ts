@@ -5,7 +5,7 @@ import type { RunCounts, TestRecord, TestRecordChange } from '../../src/runs/mod
 import { createKeys, type RedisKeys } from '../../src/store/keys.js';
 import { decodeCounts } from '../../src/store/run-codec.js';
 import { RunStore } from '../../src/store/run-store.js';
-import { traceIdFor } from '../../src/runner/trace-id.js';
+import { deriveTraceIds } from '../../src/runner/trace-id.js';
 import { expandTestBatch, type TestBatch } from '../../src/runs/test-batch.js';
 import { TestProgress } from '../../src/runs/test-progress.js';
 import { TestChangeBatcher } from '../../runner-plugin/test-change-batcher.js';
@@ -22,7 +22,7 @@ let batches: number;
 beforeEach(() => {
   keys = createKeys(`t${randomBytes(6).toString('hex')}`);
   const store = new RunStore(redis, keys);
-  const progress = new TestProgress((id) => traceIdFor(RUN_ID, id));
+  const progress = new TestProgress();
   const latest = new Map<string, TestRecord>();
   writes = [];
   batches = 0;
@@ -120,7 +120,7 @@ describe('test progress, from the child to Redis', () => {
       fullName: 'x',
       status: 'passed',
       durationMs: 1.5,
-      traceId: traceIdFor(RUN_ID, 'x'),
+      traceId: deriveTraceIds(RUN_ID)('x'),
     });
     expect(await stored('y')).toMatchObject({ name: 'y', fullName: 'b > y', status: 'failed' });
     expect(batches).toBe(1);
@@ -178,7 +178,7 @@ describe('test progress, from the child to Redis', () => {
 describe('trace ids of case records', () => {
   it('gives a collected case the trace id its worker derives, and keeps one the worker names', async () => {
     collect('a', 'b');
-    expect((await stored('a'))?.traceId).toBe(traceIdFor(RUN_ID, 'a'));
+    expect((await stored('a'))?.traceId).toBe(deriveTraceIds(RUN_ID)('a'));
     writer.upsert([{ id: 'b', status: 'running', traceId: 'e'.repeat(32) }]);
     writer.upsert([{ id: 'b', status: 'passed' }]);
     expect(await stored('b')).toMatchObject({ status: 'passed', traceId: 'e'.repeat(32) });

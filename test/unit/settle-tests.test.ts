@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TestRecord } from '../../src/runs/model.js';
 import { settleTests, type StopCause } from '../../src/runs/settle-tests.js';
-import { traceIdFor } from '../../src/runner/trace-id.js';
+import { deriveTraceIds } from '../../src/runner/trace-id.js';
 import { TRACE_ID_PATTERN } from '../../src/runner/env-contract.js';
 
 const RUN_ID = 'test_20240101_000000_abcdef01';
@@ -14,7 +14,7 @@ function record(id: string, status: TestRecord['status'], extra: Partial<TestRec
     fullName: `a > ${id}`,
     status,
     durationMs: status === 'passed' || status === 'failed' ? 5 : null,
-    traceId: traceIdFor(RUN_ID, id),
+    traceId: deriveTraceIds(RUN_ID)(id),
     seq: 0,
     ...extra,
   };
@@ -34,7 +34,7 @@ function mixedTests(): TestRecord[] {
 const fileKey = (project: string, file: string): string => JSON.stringify([project, file]);
 
 function settle(cause: StopCause, files: Record<string, string> = {}, tests = mixedTests()): TestRecord[] {
-  return settleTests({ tests, files, cause, traceFor: (id) => traceIdFor(RUN_ID, id) });
+  return settleTests({ tests, files, cause, traceFor: deriveTraceIds(RUN_ID) });
 }
 
 function byId(tests: TestRecord[], id: string): TestRecord {
@@ -91,7 +91,7 @@ describe('settleTests', () => {
 
   it('gives a trace id to a case that had none', () => {
     const tests = settle({ kind: 'completed' }, {}, [record('x', 'pending', { traceId: '' })]);
-    expect(byId(tests, 'x').traceId).toBe(traceIdFor(RUN_ID, 'x'));
+    expect(byId(tests, 'x').traceId).toBe(deriveTraceIds(RUN_ID)('x'));
   });
 
   it('adds one skipped placeholder per planned file that has no cases', () => {

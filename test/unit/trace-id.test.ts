@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deriveTraceIds, traceIdFor } from '../../src/runner/trace-id.js';
+import { deriveTraceIds } from '../../src/runner/trace-id.js';
 
 const RUN_ID = 'test_20240101_000000_abcdef01';
 
@@ -26,7 +26,7 @@ describe('trace ids derived from run and case ids', () => {
       const traceId = derive(id);
       expect(traceId).toMatch(/^[0-9a-f]{32}$/);
       expect(traceId).not.toBe('0'.repeat(32));
-      expect(traceIdFor(RUN_ID, id)).toBe(traceId);
+      expect(deriveTraceIds(RUN_ID)(id)).toBe(traceId);
     }
   });
 
