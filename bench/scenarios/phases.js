@@ -9,7 +9,8 @@
  * ±30 ms, so compare builds in one run rather than across runs.
  *
  * Knobs: BENCH_VERSION (4.0; 3.2, 4.1, 5), BENCH_REPS (16), BENCH_BUILDS (comma-separated checkouts
- * of trc, each built, to compare in the same run; default this one).
+ * of trc, each built, to compare in the same run; default this one), CASES (2000; with 20000 a
+ * per-case cost grows tenfold and start-up does not).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
@@ -25,7 +26,7 @@ import { median } from '../lib/stats.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const NODE22 = path.join(REPO, 'test', '.tools', 'node_modules', '.bin', 'node');
-const CASES = 2000;
+const CASES = Number(process.env.CASES ?? 2000);
 const version = process.env.BENCH_VERSION ?? '4.0';
 const reps = Number(process.env.BENCH_REPS ?? 16);
 const builds = (process.env.BENCH_BUILDS ?? REPO).split(',').map((build) => path.resolve(build));
