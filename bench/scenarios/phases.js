@@ -9,8 +9,8 @@
  * ±30 ms, so compare builds in one run rather than across runs.
  *
  * Knobs: BENCH_VERSION (4.0; 3.2, 4.1, 5), BENCH_REPS (16), BENCH_BUILDS (comma-separated checkouts
- * of trc, each built, to compare in the same run; default this one), CASES (2000; with 20000 a
- * per-case cost grows tenfold and start-up does not).
+ * of trc, each built, to compare in the same run; default this one), BENCH_CASES (2000; with 20000
+ * a per-case cost grows tenfold and start-up does not).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
@@ -26,7 +26,10 @@ import { median } from '../lib/stats.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const NODE22 = path.join(REPO, 'test', '.tools', 'node_modules', '.bin', 'node');
-const CASES = Number(process.env.CASES ?? 2000);
+const CASES = Number(process.env.BENCH_CASES ?? 2000);
+if (!Number.isInteger(CASES) || CASES < 2) {
+  throw new Error(`BENCH_CASES must be a whole number of at least 2, not ${process.env.BENCH_CASES}`);
+}
 const version = process.env.BENCH_VERSION ?? '4.0';
 const reps = Number(process.env.BENCH_REPS ?? 16);
 const builds = (process.env.BENCH_BUILDS ?? REPO).split(',').map((build) => path.resolve(build));
