@@ -21,6 +21,9 @@ export interface TrcRunnerOptions {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- mixins need a rest-any constructor
 type RunnerClass = new (...args: any[]) => {
   onBeforeRunTask?(task: RunnerTask): unknown;
+  onCollectStart?(file: RunnerTask): unknown;
+  importFile(filepath: string, source: string): unknown;
+  config: { passWithNoTests?: boolean };
   cancel?(reason: unknown): unknown;
 };
 
@@ -126,6 +129,30 @@ export function createTrcRunner<T extends RunnerClass>(Base: T, options: TrcRunn
       const cancel = (reason: unknown): unknown =>
         (Base.prototype as InstanceType<T>).cancel?.call(this, reason);
       Object.defineProperty(this, 'cancel', { get: () => cancel, set: () => undefined, configurable: true });
+    }
+
+    /** The file being collected: Vitest collects a worker's files one at a time. */
+    private collecting: RunnerTask | null = null;
+
+    override onCollectStart(file: RunnerTask): unknown {
+      this.collecting = file;
+      return super.onCollectStart?.(file);
+    }
+
+    /**
+     * Leave a test file unloaded when the run was cancelled while its worker was starting or
+     * running setup files: none of its code runs and the run ends sooner. Vitest reports the
+     * file as skipped (not as a file without a suite), and trc lists it as not run.
+     */
+    override importFile(filepath: string, source: string): unknown {
+      const control = getClient();
+      if (source === 'collect' && control?.isReady && control.cancelled && this.collecting) {
+        this.collecting.mode = 'skip';
+        // This worker only skips from now on: no file of the run may fail for having no tests.
+        this.config.passWithNoTests = true;
+        return Promise.resolve();
+      }
+      return super.importFile(filepath, source);
     }
 
     override onBeforeRunTask(task: RunnerTask): unknown {
