@@ -1,8 +1,9 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../setup/wait-for.js';
+import { expectCancelAtSetupToLeaveFileUnloaded } from './support/cancel-at-setup.js';
 import {
   now,
   readCaseTimes,
@@ -66,32 +67,10 @@ describe('cancel', () => {
 
   for (const pool of ['forks', 'threads']) {
     it(`does not load a test file whose worker was still setting up when the cancel landed (${pool})`, async () => {
-      const dir = await mkdtemp(path.join(os.tmpdir(), 'trc-gate-'));
-      const events = path.join(dir, 'events');
-      const gate = path.join(dir, 'gate');
-      await writeFile(gate, '');
-      const readEvents = (): Promise<string> => readFile(events, 'utf8').catch(() => '');
-      const run = await trc.createRun({
+      await expectCancelAtSetupToLeaveFileUnloaded(trc, {
         project: 'setup-gate',
-        env: { EVENTS_FILE: events, GATE_FILE: gate, FIXTURE_POOL: pool },
+        env: { FIXTURE_POOL: pool },
       });
-      await waitFor(async () => (await readEvents()).includes('setup'), { message: 'the setup file to run' });
-
-      const answer = await trc.request('POST', `/api/v1/runs/${run.runId}/cancel`);
-      expect(answer.status).toBe(202);
-      await rm(gate);
-      const ended = await trc.waitForEnd(run.runId);
-      expect(ended).toMatchObject({ status: 'CANCELLED', reason: 'cancelled by request' });
-      expect(ended.counts).toEqual({ total: 1, passed: 0, failed: 0, skipped: 1, running: 0 });
-      // The test file's own code never ran.
-      expect(await readEvents()).toBe('setup\n');
-      expect(await trc.tests(run.runId)).toMatchObject([
-        { file: 'test/loaded.test.ts', status: 'skipped', skipReason: 'cancelled', placeholder: true },
-      ]);
-      // Vitest's own output counts the file as skipped, not as a file without a suite.
-      const runLog = await trc.request('GET', `/api/v1/runs/${run.runId}/logs/run`);
-      expect(runLog.body).not.toContain('No test suite found');
-      expect(validateJunit(path.join(trc.dirs.reports, run.runId, 'junit.xml'))).toBeNull();
     });
   }
 

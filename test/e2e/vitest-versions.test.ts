@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { checkNodeForVitest } from '../../src/runner/vitest-support.js';
 import { isProcessAlive } from '../../src/runner/stop-process-tree.js';
 import { waitFor } from '../setup/wait-for.js';
+import { expectCancelAtSetupToLeaveFileUnloaded } from './support/cancel-at-setup.js';
 import {
   FIXTURES,
   now,
@@ -143,30 +144,7 @@ describe.each(VERSIONS)('Vitest $version ($project)', ({ project, version }) => 
   });
 
   it('leaves a test file unloaded when the cancel lands while its worker runs setup files', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'trc-gate-'));
-    const events = path.join(dir, 'events');
-    const gate = path.join(dir, 'gate');
-    await writeFile(gate, '');
-    const readEvents = (): Promise<string> => readFile(events, 'utf8').catch(() => '');
-    const run = await trc.createRun({
-      project,
-      files: ['test/loaded.test.ts'],
-      env: { EVENTS_FILE: events, GATE_FILE: gate },
-    });
-    await waitFor(async () => (await readEvents()).includes('setup'), { message: 'the setup file to run' });
-    expect((await trc.request('POST', `/api/v1/runs/${run.runId}/cancel`)).status).toBe(202);
-    await rm(gate);
-    const ended = await trc.waitForEnd(run.runId);
-    expect(ended).toMatchObject({ status: 'CANCELLED', reason: 'cancelled by request' });
-    expect(ended.counts).toEqual({ total: 1, passed: 0, failed: 0, skipped: 1, running: 0 });
-    expect(await readEvents()).toBe('setup\n');
-    expect(await trc.tests(run.runId)).toMatchObject([
-      { file: 'test/loaded.test.ts', status: 'skipped', skipReason: 'cancelled', placeholder: true },
-    ]);
-    // Vitest's own output counts the file as skipped, not as a file without a suite.
-    const runLog = await trc.request('GET', `/api/v1/runs/${run.runId}/logs/run`);
-    expect(runLog.body).not.toContain('No test suite found');
-    expect(validateJunit(path.join(trc.dirs.reports, run.runId, 'junit.xml'))).toBeNull();
+    await expectCancelAtSetupToLeaveFileUnloaded(trc, { project, files: ['test/loaded.test.ts'] });
   });
 
   it('runs every Vitest project (inline and from its own config file) and filters by vitestProject', async () => {
