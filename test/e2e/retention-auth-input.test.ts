@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../setup/wait-for.js';
 import { startTestDaemon, type TestDaemon } from './support/test-daemon.js';
 
 describe('retention', () => {
@@ -17,6 +18,10 @@ describe('retention', () => {
     const second = await trc.createRun({ project: 'basic', files: ['test/math.test.ts'] });
     await trc.waitForEnd(second.runId);
 
+    // Retention runs once the second run is terminal, moments after its status says so.
+    await waitFor(async () => Boolean((await trc.getRun(first.runId)).reportsRemovedAt), {
+      message: 'retention to remove the older reports',
+    });
     expect(existsSync(path.join(trc.dirs.reports, first.runId))).toBe(false);
     expect(existsSync(path.join(trc.dirs.reports, second.runId, 'junit.xml'))).toBe(true);
     const old = await trc.getRun(first.runId);
