@@ -19,6 +19,7 @@ import { execa } from 'execa';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { now } from './lib/clock.js';
+import { intFromEnv, listFromEnv } from './lib/env.js';
 import { createFixtures, NODE_MODULES } from './lib/fixtures.js';
 import { killPlainVitests } from './lib/plain-vitest.js';
 import { startRedisServer } from './lib/redis-server.js';
@@ -34,29 +35,9 @@ const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SCENARIOS = ['start', 'overhead-cases', 'pause', 'cancel', 'overhead-files'];
 
-function intFromEnv(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') {
-    return fallback;
-  }
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
-
 function readPlan() {
   const quick = Boolean(process.env.BENCH_QUICK) && process.env.BENCH_QUICK !== '0';
-  const only = process.env.BENCH_ONLY
-    ? process.env.BENCH_ONLY.split(',').map((name) => name.trim())
-    : SCENARIOS;
-  const unknown = only.filter((name) => !SCENARIOS.includes(name));
-  if (unknown.length > 0) {
-    throw new Error(
-      `BENCH_ONLY names unknown scenarios: ${unknown.join(', ')} (known: ${SCENARIOS.join(', ')})`,
-    );
-  }
+  const only = listFromEnv('BENCH_ONLY', SCENARIOS, SCENARIOS);
   const reps = intFromEnv('BENCH_REPS', quick ? 2 : 5);
   return {
     quick,

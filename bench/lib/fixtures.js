@@ -23,14 +23,14 @@ function sleep(ms) {
 `;
 }
 
-const TRIVIAL_ONE = `import { expect, it } from 'vitest';
+export const TRIVIAL_ONE = `import { expect, it } from 'vitest';
 
 it('x', () => {
   expect(1).toBe(1);
 });
 `;
 
-function trivialMany(count) {
+export function trivialMany(count) {
   return `import { expect, it } from 'vitest';
 
 for (let i = 0; i < ${count}; i += 1) {

@@ -21,17 +21,15 @@ import { execa } from 'execa';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { readOwnCpuMs, readReapedChildrenCpuMs } from '../lib/cpu.js';
+import { intFromEnv, listFromEnv } from '../lib/env.js';
 import { startRedisServer } from '../lib/redis-server.js';
 import { median } from '../lib/stats.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const NODE22 = path.join(REPO, 'test', '.tools', 'node_modules', '.bin', 'node');
-const CASES = Number(process.env.BENCH_CASES ?? 2000);
-if (!Number.isInteger(CASES) || CASES < 2) {
-  throw new Error(`BENCH_CASES must be a whole number of at least 2, not ${process.env.BENCH_CASES}`);
-}
-const version = process.env.BENCH_VERSION ?? '4.0';
-const reps = Number(process.env.BENCH_REPS ?? 16);
+const CASES = intFromEnv('BENCH_CASES', 2000, 2);
+const [version] = listFromEnv('BENCH_VERSION', ['4.0'], ['3.2', '4.0', '4.1', '5']);
+const reps = intFromEnv('BENCH_REPS', 16);
 const builds = (process.env.BENCH_BUILDS ?? REPO).split(',').map((build) => path.resolve(build));
 const node = version === '5' ? NODE22 : process.execPath;
 const TERMINAL = ['COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT'];

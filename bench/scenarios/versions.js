@@ -1,12 +1,15 @@
 /**
  * Control overhead on each supported Vitest line: `node bench/scenarios/versions.js` (after
  * `npm run build`, with the test fixtures installed by `npm test` or `npm ci` in
- * test/fixtures/vitest-*). The same 1 file × 2000 trivial cases, run by plain `vitest run` and by trc
- * with the Vitest of test/fixtures/vitest-<v> (Vitest 5 on the node 22 of test/.tools), ABBA after a
- * warm-up. Figure: median(trc POST → child exit) / median(plain spawn → exit); target ≤ 1.05. Also
- * printed, for information: the median of the ratios within each pair (the two runs of a pair are
- * adjacent in time, so it is less swayed by the machine's speed drifting during the bench).
- * Knobs: BENCH_VERSIONS=4.0,4.1,5 (3.2 too), BENCH_REPS (default 31). Writes bench/results/versions.json.
+ * test/fixtures/vitest-*). The core benchmark's two suites, 1 file × 2000 trivial cases and 300 files
+ * × 1 case, run by plain `vitest run` and by trc with the Vitest of test/fixtures/vitest-<v> (Vitest 5
+ * on the node 22 of test/.tools), ABBA after a warm-up. Figure: median(trc POST → child exit) /
+ * median(plain spawn → exit); target ≤ 1.05. Also printed, for information: the median of the ratios
+ * within each pair (the two runs of a pair are adjacent in time, so it is less swayed by the
+ * machine's speed drifting during the bench).
+ * Knobs: BENCH_VERSIONS=4.0,4.1,5 (3.2 too), BENCH_SUITES=cases,files, BENCH_REPS (pairs of the
+ * 2000-case suite, default 31), BENCH_FILES_REPS (pairs of the file suite, default 5), BENCH_FILES
+ * (300). Writes bench/results/versions.json.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
@@ -15,35 +18,49 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { pino } from 'pino';
+import { intFromEnv, listFromEnv } from '../lib/env.js';
+import { TRIVIAL_ONE, trivialMany } from '../lib/fixtures.js';
+import { median } from '../lib/stats.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURES = path.join(REPO, 'test', 'fixtures');
 const NODE22 = path.join(REPO, 'test', '.tools', 'node_modules', '.bin', 'node');
 const CASES = 2000;
 
-const versions = (process.env.BENCH_VERSIONS ?? '4.0,4.1,5').split(',').map((v) => v.trim());
-// 31 pairs: on a shared 2-core VM single runs move by ±10%, and the median of 21 pairs by ±0.03.
-const reps = Number(process.env.BENCH_REPS ?? 31);
+const versions = listFromEnv('BENCH_VERSIONS', ['4.0', '4.1', '5'], ['3.2', '4.0', '4.1', '5']);
+const FILES = intFromEnv('BENCH_FILES', 300);
+/** The core benchmark's two suites; pairs: on a shared 2-core VM single runs move by ±10 %. */
+const SUITES = {
+  cases: {
+    label: `1 file × ${CASES} cases`,
+    reps: intFromEnv('BENCH_REPS', 31),
+    cases: CASES,
+    files: { 'cases.test.js': trivialMany(CASES) },
+  },
+  files: {
+    label: `${FILES} files × 1 case`,
+    reps: intFromEnv('BENCH_FILES_REPS', 5),
+    cases: FILES,
+    files: Object.fromEntries(
+      Array.from({ length: FILES }, (_, i) => [`t${String(i + 1).padStart(3, '0')}.test.js`, TRIVIAL_ONE]),
+    ),
+  },
+};
+const suites = listFromEnv('BENCH_SUITES', Object.keys(SUITES), Object.keys(SUITES));
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-async function writeSuite(root, version) {
-  const dir = path.join(root, `v${version}`);
+/** A project of the suite's files that runs the Vitest of test/fixtures/vitest-<version>. */
+async function writeSuite(root, version, suite) {
+  const dir = path.join(root, `v${version}-${suite}`);
   await mkdir(dir, { recursive: true });
   await symlink(path.join(FIXTURES, `vitest-${version}`, 'node_modules'), path.join(dir, 'node_modules'));
   await writeFile(path.join(dir, 'package.json'), '{"type":"module","private":true}\n');
   await writeFile(
     path.join(dir, 'vitest.config.js'),
-    "export default { test: { include: ['*.test.js'], maxWorkers: 2 } };\n",
+    `export default { cacheDir: ${JSON.stringify(path.join(root, '.vite-cache', `${version}-${suite}`))}, test: { include: ['*.test.js'], maxWorkers: 2 } };\n`,
   );
-  await writeFile(
-    path.join(dir, 'cases.test.js'),
-    `import { expect, it } from 'vitest';\n\nfor (let i = 0; i < ${CASES}; i += 1) {\n  it(\`case \${i}\`, () => {\n    expect(1).toBe(1);\n  });\n}\n`,
-  );
+  for (const [file, text] of Object.entries(SUITES[suite].files)) {
+    await writeFile(path.join(dir, file), text);
+  }
   return dir;
 }
 
@@ -61,7 +78,7 @@ async function runPlain(dir, node) {
   return Date.now() - started;
 }
 
-async function runTrc(url, project) {
+async function runTrc(url, project, expectedCases) {
   const started = Date.now();
   const answer = await fetch(`${url}/api/v1/runs`, {
     method: 'POST',
@@ -76,7 +93,7 @@ async function runTrc(url, project) {
     const status = await redis.hget(`${prefix}:run:${run.runId}`, 'status');
     if (['COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT'].includes(status)) {
       const { run: end } = await (await fetch(`${url}/api/v1/runs/${run.runId}`)).json();
-      if (end.status !== 'COMPLETED' || end.counts.passed !== CASES) {
+      if (end.status !== 'COMPLETED' || end.counts.passed !== expectedCases) {
         throw new Error(`trc run ${run.runId} of ${project} ended ${end.status}: ${end.reason}`);
       }
       const exitedAt = await redis.hget(`${prefix}:run:${run.runId}`, 'exitedAt');
@@ -102,17 +119,32 @@ async function main() {
   for (let i = 0; i < 100 && !existsSync(socket); i += 1) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  const dirs = Object.fromEntries(
-    await Promise.all(versions.map(async (v) => [v, await writeSuite(root, v)])),
-  );
+  const projects = [];
+  for (const version of versions) {
+    for (const suite of suites) {
+      projects.push({
+        version,
+        suite,
+        name: `v${version}-${suite}`,
+        dir: await writeSuite(root, version, suite),
+      });
+    }
+  }
   const prefix = 'benchv';
   const config = loadConfig(
     {
       TRC_PORT: '0',
       TRC_REDIS_URL: socket,
       TRC_KEY_PREFIX: prefix,
-      TRC_PROJECTS: versions.map((v) => `v${v}=${dirs[v]}`).join(','),
-      ...(versions.includes('5') ? { TRC_PROJECT_NODE: `v5=${NODE22}` } : {}),
+      TRC_PROJECTS: projects.map((project) => `${project.name}=${project.dir}`).join(','),
+      ...(versions.includes('5')
+        ? {
+            TRC_PROJECT_NODE: projects
+              .filter((project) => project.version === '5')
+              .map((project) => `${project.name}=${NODE22}`)
+              .join(','),
+          }
+        : {}),
       TRC_REPORTS_DIR: path.join(root, 'reports'),
       TRC_LOGS_DIR: path.join(root, 'logs'),
       TRC_DATA_DIR: path.join(root, 'data'),
@@ -124,26 +156,29 @@ async function main() {
   globalThis.benchDeps = { redis: new Redis({ path: socket }), prefix };
   const rows = [];
   try {
-    for (const version of versions) {
+    for (const { version, suite, name, dir } of projects) {
       const node = version === '5' ? NODE22 : process.execPath;
+      const { reps, label, cases } = SUITES[suite];
       const plain = [];
       const trc = [];
-      await runPlain(dirs[version], node);
-      await runTrc(daemon.url, `v${version}`);
+      await runPlain(dir, node);
+      await runTrc(daemon.url, name, cases);
       for (let rep = 0; rep < reps; rep += 1) {
         const order = rep % 2 === 0 ? ['plain', 'trc'] : ['trc', 'plain'];
         for (const which of order) {
           if (which === 'plain') {
-            plain.push(await runPlain(dirs[version], node));
+            plain.push(await runPlain(dir, node));
           } else {
-            trc.push(await runTrc(daemon.url, `v${version}`));
+            trc.push(await runTrc(daemon.url, name, cases));
           }
         }
       }
       const { stdout: nodeVersion } = await execa(node, ['--version']);
       const row = {
         vitest: version,
+        suite,
         node: nodeVersion.trim(),
+        reps,
         plainMedianMs: median(plain),
         trcMedianMs: median(trc),
         ratio: Math.round((median(trc) / median(plain)) * 1000) / 1000,
@@ -153,7 +188,7 @@ async function main() {
       };
       rows.push(row);
       console.log(
-        `Vitest ${version} on node ${row.node}: plain ${row.plainMedianMs} ms, trc ${row.trcMedianMs} ms, ratio ${row.ratio} ${row.ratio <= 1.05 ? 'PASS' : 'MISS'} (median of paired ratios ${row.pairedRatio})`,
+        `Vitest ${version} on node ${row.node}, ${label}: plain ${row.plainMedianMs} ms, trc ${row.trcMedianMs} ms, ratio ${row.ratio} ${row.ratio <= 1.05 ? 'PASS' : 'MISS'} (median of paired ratios ${row.pairedRatio}, ${reps} pairs)`,
       );
     }
   } finally {
@@ -166,7 +201,7 @@ async function main() {
   await mkdir(path.join(REPO, 'bench', 'results'), { recursive: true });
   await writeFile(
     path.join(REPO, 'bench', 'results', 'versions.json'),
-    `${JSON.stringify({ date: new Date().toISOString(), cores: os.availableParallelism(), cases: CASES, reps, rows }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), cores: os.availableParallelism(), suites: Object.fromEntries(suites.map((suite) => [suite, SUITES[suite].label])), rows }, null, 2)}\n`,
   );
 }
 
