@@ -85,17 +85,14 @@ export class TrcReporter implements Reporter {
     for (const spec of specifications) {
       files[this.fileKey(spec.project.name, spec.moduleId)] = 'planned';
     }
-    this.daemon.send({ t: 'files', files });
+    this.records.addFiles(files);
     if (this.flags.cancelled) {
       this.stopScheduling();
     }
   }
 
   onTestModuleQueued(module: TestModule): void {
-    this.daemon.send({
-      t: 'files',
-      files: { [this.fileKey(module.project.name, module.moduleId)]: 'started' },
-    });
+    this.records.addFiles({ [this.fileKey(module.project.name, module.moduleId)]: 'started' });
   }
 
   onTestModuleCollected(module: TestModule): void {

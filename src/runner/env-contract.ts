@@ -63,10 +63,11 @@ export type ChildMessage =
   | { t: 'hello' }
   /** Every test worker has the flags: pause and cancel may now wait for the child's acknowledgement. */
   | { t: 'ready' }
-  /** What the child learned of cases since the last batch (the daemon merges the records). */
+  /**
+   * What the child learned of test files (`planned` when Vitest plans them, `started` when one is
+   * queued to a worker) and cases since the last batch (the daemon merges the records).
+   */
   | ({ t: 'tests' } & TestBatch)
-  /** Test files: `planned` when Vitest plans them, `started` when one is queued to a worker. */
-  | { t: 'files'; files: Record<string, 'planned' | 'started'> }
   /** How the run ended inside Vitest, or the error that kept it from running. */
   | { t: 'end'; reason: string; errors?: TestError[] }
   | { t: 'startup-error'; message: string }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { ChildMessage, ControlMessage, DaemonMessage } from '../runner/env-contract.js';
 import type { RunStore } from '../store/run-store.js';
 import type { TestRecord, TestRecordChange } from './model.js';
-import { expandTestBatch } from './test-batch.js';
+import { expandTestBatch, type FileState } from './test-batch.js';
 import { TestProgress } from './test-progress.js';
 
 /** How often the flags are read again from Redis, in case a published message was lost. */
@@ -62,10 +62,7 @@ export class ChildRelay {
         this.write(() => store.setChildState(runId, { controlReady: true }));
         return;
       case 'tests':
-        this.takeProgress(expandTestBatch(message));
-        return;
-      case 'files':
-        this.write(() => store.setFileStates(runId, message.files));
+        this.takeProgress(expandTestBatch(message), message.files);
         return;
       case 'end':
         this.writeDeferred();
@@ -98,8 +95,11 @@ export class ChildRelay {
     await this.writes;
   }
 
-  /** Merge a batch of changes; write the counters and every record that moved past pending now. */
-  private takeProgress(changes: readonly TestRecordChange[]): void {
+  /** Merge a batch of changes; write the counters, file states and every record that moved past pending now. */
+  private takeProgress(
+    changes: readonly TestRecordChange[],
+    files?: Readonly<Record<string, FileState>>,
+  ): void {
     const { records, deltas } = this.progress.apply(changes);
     const now: TestRecord[] = [];
     for (const record of records) {
@@ -110,7 +110,7 @@ export class ChildRelay {
         now.push(record);
       }
     }
-    this.write(() => this.deps.store.writeTestProgress(this.deps.runId, now, deltas));
+    this.write(() => this.deps.store.writeTestProgress(this.deps.runId, now, deltas, files));
     if (this.deferred.size > 0) {
       this.deferredTimer ??= setTimeout(() => this.writeDeferred(), PENDING_WRITE_DELAY_MS);
     }

@@ -1,6 +1,7 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { RunCounts, RunRecord, RunStatus, TestError, TestRecord } from '../runs/model.js';
 import { TERMINAL_STATUSES } from '../runs/model.js';
+import type { FileState } from '../runs/test-batch.js';
 import type { ControlFlags, ControlMessage } from '../runner/env-contract.js';
 import { COUNTER_FIELDS, type RedisKeys } from './keys.js';
 import { CREATE_RUN, DELETE_RUN, TRANSITION } from './lua-scripts.js';
@@ -224,16 +225,21 @@ export class RunStore {
     return { paused: paused === '1', cancelled: isStopping, reason: stopReason ?? 'cancelled' };
   }
 
-  /** Case records and live counter deltas from the child, together in one MULTI. */
+  /** Case records, live counter deltas and test files' states from the child, together in one MULTI. */
   async writeTestProgress(
     runId: string,
     records: readonly TestRecord[],
     deltas: Readonly<Record<string, number>>,
+    files: Readonly<Record<string, FileState>> = {},
   ): Promise<void> {
-    if (records.length === 0 && Object.keys(deltas).length === 0) {
+    const fileFields = Object.entries(files).flat();
+    if (records.length === 0 && Object.keys(deltas).length === 0 && fileFields.length === 0) {
       return;
     }
     const multi = this.redis.multi();
+    if (fileFields.length > 0) {
+      multi.hset(this.keys.files(runId), ...fileFields);
+    }
     this.queueTestRecords(multi, runId, records);
     for (const [field, delta] of Object.entries(deltas)) {
       if (delta !== 0) {
@@ -241,14 +247,6 @@ export class RunStore {
       }
     }
     await multi.exec();
-  }
-
-  /** Test files as the child planned (`planned`) and queued (`started`) them. */
-  async setFileStates(runId: string, files: Readonly<Record<string, string>>): Promise<void> {
-    const fields = Object.entries(files).flat();
-    if (fields.length > 0) {
-      await this.redis.hset(this.keys.files(runId), ...fields);
-    }
   }
 
   /** What the child says of itself: its flags are in place, how Vitest ended, or why it could not run. */

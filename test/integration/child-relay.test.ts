@@ -142,8 +142,8 @@ describe('ChildRelay: what the child reports', () => {
   });
 
   it('records how Vitest ended, its errors, and an error that kept it from running', async () => {
-    relay.receive({ t: 'files', files: { '["","a.test.ts"]': 'planned' } });
-    relay.receive({ t: 'files', files: { '["","a.test.ts"]': 'started' } });
+    relay.receive({ t: 'tests', files: { '["","a.test.ts"]': 'planned', '["","b.test.ts"]': 'planned' } });
+    relay.receive({ t: 'tests', files: { '["","a.test.ts"]': 'started' } });
     relay.receive({
       t: 'end',
       reason: 'failed',
@@ -151,7 +151,10 @@ describe('ChildRelay: what the child reports', () => {
     });
     relay.receive({ t: 'startup-error', message: 'No test files found' });
     await relay.close();
-    expect(await store.getFiles(RUN_ID)).toEqual({ '["","a.test.ts"]': 'started' });
+    expect(await store.getFiles(RUN_ID)).toEqual({
+      '["","a.test.ts"]': 'started',
+      '["","b.test.ts"]': 'planned',
+    });
     expect(await store.getInternal(RUN_ID)).toMatchObject({
       childFinished: 'failed',
       childError: 'No test files found',

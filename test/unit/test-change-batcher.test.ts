@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import type { TestBatch } from '../../src/runs/test-batch.js';
+import { MIN_BATCH_INTERVAL_MS, TestChangeBatcher } from '../../runner-plugin/test-change-batcher.js';
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) {
+      throw new Error('condition not met in time');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe('TestChangeBatcher', () => {
+  it('sends news after a quiet spell at the end of the turn, files and cases in one batch', async () => {
+    const sent: TestBatch[] = [];
+    const batcher = new TestChangeBatcher((batch) => sent.push(batch));
+    batcher.addFiles({ '["","a.test.ts"]': 'planned', '["","b.test.ts"]': 'planned' });
+    batcher.addFiles({ '["","a.test.ts"]': 'started' });
+    batcher.addCollected({ file: 'a.test.ts', cases: [['a1', 'one']] });
+    batcher.addPassed('a1', 1.5);
+    expect(sent).toEqual([]);
+    await nextTurn();
+    expect(sent).toEqual([
+      {
+        files: { '["","a.test.ts"]': 'started', '["","b.test.ts"]': 'planned' },
+        collected: [{ file: 'a.test.ts', cases: [['a1', 'one']] }],
+        passed: [['a1', 1.5]],
+      },
+    ]);
+  });
+
+  it('holds news that follows a batch closely until the interval has passed, then sends it together', async () => {
+    let clock = 1_000;
+    const sent: Array<{ at: number; batch: TestBatch }> = [];
+    const batcher = new TestChangeBatcher(
+      (batch) => sent.push({ at: clock, batch }),
+      () => clock,
+    );
+    batcher.addPassed('a', 1);
+    await nextTurn();
+    expect(sent).toHaveLength(1);
+
+    clock += 10;
+    batcher.addFiles({ '["","b.test.ts"]': 'started' });
+    batcher.add({ id: 'b', status: 'running' });
+    await nextTurn();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(sent).toHaveLength(1);
+
+    clock += MIN_BATCH_INTERVAL_MS;
+    await waitFor(() => sent.length === 2);
+    expect(sent[1]?.batch).toEqual({
+      files: { '["","b.test.ts"]': 'started' },
+      changes: [{ id: 'b', status: 'running' }],
+    });
+  });
+
+  it('sends at once on flush, and sends nothing when there is nothing new', async () => {
+    const sent: TestBatch[] = [];
+    const batcher = new TestChangeBatcher((batch) => sent.push(batch));
+    batcher.addPassed('a', 1);
+    batcher.flush();
+    expect(sent).toEqual([{ passed: [['a', 1]] }]);
+    batcher.add({ id: 'b', status: 'failed' });
+    batcher.flush();
+    batcher.flush();
+    await new Promise((resolve) => setTimeout(resolve, MIN_BATCH_INTERVAL_MS + 20));
+    expect(sent).toEqual([{ passed: [['a', 1]] }, { changes: [{ id: 'b', status: 'failed' }] }]);
+  });
+});
