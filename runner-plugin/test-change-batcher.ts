@@ -2,18 +2,20 @@ import type { TestRecordChange } from '../src/runs/model.js';
 import type { CollectedFile, FileState, PassedCase, TestBatch } from '../src/runs/test-batch.js';
 
 /**
- * Shortest time between two batches. Every message wakes the daemon and, through it, Redis: on a
- * busy machine both then take a core from Vitest. A suite of many short files has news several
- * times per file (queued, collected, passed), so it goes out at most this often. Vitest itself
- * holds a worker's results for up to 100 ms, so the daemon's view lags by at most twice that.
+ * Shortest time between two batches that carry only news of test files (queued, collected). Every
+ * message wakes the daemon and, through it, Redis: on a busy machine both then take a core from
+ * Vitest, and a suite of many short files has such news twice per file. A case's own news (running,
+ * ended) never waits for it: results reach Redis as each case ends, so a child killed outright
+ * leaves them in the report.
  */
 export const MIN_BATCH_INTERVAL_MS = 100;
 
 /**
  * Collects what the reporter learns of test files and cases and sends it to the daemon, which
- * merges the records and writes them to Redis. News after a quiet spell goes at the end of the
- * event-loop turn that brought it (Vitest delivers results in batches); news that follows a batch
- * closely waits for MIN_BATCH_INTERVAL_MS to pass since it. `flush` sends at once.
+ * merges the records and writes them to Redis. What is learned in one turn of the event loop
+ * (Vitest delivers results in batches) goes together, at its end; news of files alone waits until
+ * MIN_BATCH_INTERVAL_MS has passed since the last batch, or until a case's news comes to take it
+ * along. `flush` sends at once.
  */
 export class TestChangeBatcher {
   private batch: Required<TestBatch> = emptyBatch();
@@ -28,23 +30,23 @@ export class TestChangeBatcher {
 
   add(change: TestRecordChange): void {
     this.batch.changes.push(change);
-    this.schedule();
-  }
-
-  addCollected(file: CollectedFile): void {
-    this.batch.collected.push(file);
-    this.schedule();
+    this.schedule(true);
   }
 
   addPassed(id: string, durationMs: number | null): void {
     this.batch.passed.push([id, durationMs] satisfies PassedCase);
-    this.schedule();
+    this.schedule(true);
+  }
+
+  addCollected(file: CollectedFile): void {
+    this.batch.collected.push(file);
+    this.schedule(false);
   }
 
   /** Test files' states, by file key; a later state of a file replaces an earlier one. */
   addFiles(files: Readonly<Record<string, FileState>>): void {
     Object.assign(this.batch.files, files);
-    this.schedule();
+    this.schedule(false);
   }
 
   /** Send what is pending now. */
@@ -72,14 +74,19 @@ export class TestChangeBatcher {
     });
   }
 
-  private schedule(): void {
-    if (this.timer || this.immediate) {
+  /** Send at the end of this turn when `isCaseNews` or after a quiet spell, else once the interval has passed. */
+  private schedule(isCaseNews: boolean): void {
+    if (this.immediate) {
       return;
     }
-    const wait = this.lastSentAt + MIN_BATCH_INTERVAL_MS - this.now();
+    const wait = isCaseNews ? 0 : this.lastSentAt + MIN_BATCH_INTERVAL_MS - this.now();
     if (wait <= 0) {
+      if (this.timer) {
+        clearTimeout(this.timer);
+        this.timer = null;
+      }
       this.immediate = setImmediate(() => this.flush());
-    } else {
+    } else if (!this.timer) {
       // Never the reason the child stays alive: closing the reporter flushes.
       this.timer = setTimeout(() => this.flush(), wait).unref();
     }

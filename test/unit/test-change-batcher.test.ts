@@ -35,11 +35,11 @@ describe('TestChangeBatcher', () => {
     ]);
   });
 
-  it('holds news that follows a batch closely until the interval has passed, then sends it together', async () => {
+  it('holds news of files that follows a batch closely until the interval has passed', async () => {
     let clock = 1_000;
-    const sent: Array<{ at: number; batch: TestBatch }> = [];
+    const sent: TestBatch[] = [];
     const batcher = new TestChangeBatcher(
-      (batch) => sent.push({ at: clock, batch }),
+      (batch) => sent.push(batch),
       () => clock,
     );
     batcher.addPassed('a', 1);
@@ -48,17 +48,35 @@ describe('TestChangeBatcher', () => {
 
     clock += 10;
     batcher.addFiles({ '["","b.test.ts"]': 'started' });
-    batcher.add({ id: 'b', status: 'running' });
+    batcher.addCollected({ file: 'b.test.ts', cases: [['b1', 'one']] });
     await nextTurn();
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(sent).toHaveLength(1);
 
-    clock += MIN_BATCH_INTERVAL_MS;
     await waitFor(() => sent.length === 2);
-    expect(sent[1]?.batch).toEqual({
+    expect(sent[1]).toEqual({
       files: { '["","b.test.ts"]': 'started' },
-      changes: [{ id: 'b', status: 'running' }],
+      collected: [{ file: 'b.test.ts', cases: [['b1', 'one']] }],
     });
+  });
+
+  it("never holds a case's own news: it goes at the end of the turn and takes held news of files along", async () => {
+    const sent: TestBatch[] = [];
+    const batcher = new TestChangeBatcher((batch) => sent.push(batch));
+    batcher.addPassed('a', 1);
+    await nextTurn();
+    batcher.addFiles({ '["","b.test.ts"]': 'started' });
+    await nextTurn();
+    expect(sent).toHaveLength(1);
+    batcher.add({ id: 'b1', status: 'running' });
+    await nextTurn();
+    expect(sent[1]).toEqual({
+      files: { '["","b.test.ts"]': 'started' },
+      changes: [{ id: 'b1', status: 'running' }],
+    });
+    batcher.addPassed('b1', 2);
+    await nextTurn();
+    expect(sent[2]).toEqual({ passed: [['b1', 2]] });
   });
 
   it('sends at once on flush, and sends nothing when there is nothing new', async () => {
