@@ -23,7 +23,7 @@ function sleep(ms) {
 `;
 }
 
-export const TRIVIAL_ONE = `import { expect, it } from 'vitest';
+const TRIVIAL_ONE = `import { expect, it } from 'vitest';
 
 it('x', () => {
   expect(1).toBe(1);
@@ -39,6 +39,13 @@ for (let i = 0; i < ${count}; i += 1) {
   });
 }
 `;
+}
+
+/** `count` test files of one trivial case each: `t001.test.js` and on (file name → text). */
+export function trivialFiles(count) {
+  return Object.fromEntries(
+    Array.from({ length: count }, (_, i) => [`t${String(i + 1).padStart(3, '0')}.test.js`, TRIVIAL_ONE]),
+  );
 }
 
 /** Many short async cases; each records its start first thing (scenario 2, pause/resume). */
@@ -117,11 +124,7 @@ export async function createFixtures(root, sizes) {
   await symlink(NODE_MODULES, path.join(root, 'node_modules'), 'dir');
   const write = (name, files) => writeProject(root, name, files, sizes.maxWorkers);
   const projects = {};
-  const manyFiles = {};
-  for (let i = 1; i <= sizes.manyFiles; i += 1) {
-    manyFiles[`t${String(i).padStart(3, '0')}.test.js`] = TRIVIAL_ONE;
-  }
-  projects.manyfiles = await write('manyfiles', manyFiles);
+  projects.manyfiles = await write('manyfiles', trivialFiles(sizes.manyFiles));
   projects.manycases = await write('manycases', {
     'cases.test.js': trivialMany(sizes.manyCases),
   });

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { pino } from 'pino';
 import { intFromEnv, listFromEnv } from '../lib/env.js';
-import { TRIVIAL_ONE, trivialMany } from '../lib/fixtures.js';
+import { trivialFiles, trivialMany } from '../lib/fixtures.js';
 import { median } from '../lib/stats.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -41,9 +41,7 @@ const SUITES = {
     label: `${FILES} files × 1 case`,
     reps: intFromEnv('BENCH_FILES_REPS', 5),
     cases: FILES,
-    files: Object.fromEntries(
-      Array.from({ length: FILES }, (_, i) => [`t${String(i + 1).padStart(3, '0')}.test.js`, TRIVIAL_ONE]),
-    ),
+    files: trivialFiles(FILES),
   },
 };
 const suites = listFromEnv('BENCH_SUITES', Object.keys(SUITES), Object.keys(SUITES));
