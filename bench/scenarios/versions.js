@@ -6,7 +6,8 @@
  * on the node 22 of test/.tools), ABBA after a warm-up. Figure: median(trc POST → child exit) /
  * median(plain spawn → exit); target ≤ 1.05. Also printed, for information: the median of the ratios
  * within each pair (the two runs of a pair are adjacent in time, so it is less swayed by the
- * machine's speed drifting during the bench).
+ * machine's speed drifting during the bench), and a 95 % bootstrap interval of the ratio (how far the
+ * machine's noise alone could move it).
  * Knobs: BENCH_VERSIONS=4.0,4.1,5 (3.2 too), BENCH_SUITES=cases,files, BENCH_REPS (pairs of the
  * 2000-case suite, default 31), BENCH_FILES_REPS (pairs of the file suite, default 5), BENCH_FILES
  * (300). Writes bench/results/versions.json.
@@ -20,7 +21,7 @@ import { execa } from 'execa';
 import { pino } from 'pino';
 import { intFromEnv, listFromEnv } from '../lib/env.js';
 import { trivialFiles, trivialMany } from '../lib/fixtures.js';
-import { median } from '../lib/stats.js';
+import { median, ratioInterval } from '../lib/stats.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURES = path.join(REPO, 'test', 'fixtures');
@@ -181,12 +182,13 @@ async function main() {
         trcMedianMs: median(trc),
         ratio: Math.round((median(trc) / median(plain)) * 1000) / 1000,
         pairedRatio: Math.round(median(trc.map((ms, i) => ms / plain[i])) * 1000) / 1000,
+        ratioInterval95: ratioInterval(plain, trc).map((value) => Math.round(value * 1000) / 1000),
         plain,
         trc,
       };
       rows.push(row);
       console.log(
-        `Vitest ${version} on node ${row.node}, ${label}: plain ${row.plainMedianMs} ms, trc ${row.trcMedianMs} ms, ratio ${row.ratio} ${row.ratio <= 1.05 ? 'PASS' : 'MISS'} (median of paired ratios ${row.pairedRatio}, ${reps} pairs)`,
+        `Vitest ${version} on node ${row.node}, ${label}: plain ${row.plainMedianMs} ms, trc ${row.trcMedianMs} ms, ratio ${row.ratio} ${row.ratio <= 1.05 ? 'PASS' : 'MISS'} (95 % interval ${row.ratioInterval95.join('–')}; median of paired ratios ${row.pairedRatio}, ${reps} pairs)`,
       );
     }
   } finally {
