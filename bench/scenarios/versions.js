@@ -21,7 +21,7 @@ import { execa } from 'execa';
 import { pino } from 'pino';
 import { intFromEnv, listFromEnv } from '../lib/env.js';
 import { trivialFiles, trivialMany } from '../lib/fixtures.js';
-import { median, ratioInterval } from '../lib/stats.js';
+import { median, ratioInterval, round } from '../lib/stats.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURES = path.join(REPO, 'test', 'fixtures');
@@ -180,9 +180,9 @@ async function main() {
         reps,
         plainMedianMs: median(plain),
         trcMedianMs: median(trc),
-        ratio: Math.round((median(trc) / median(plain)) * 1000) / 1000,
-        pairedRatio: Math.round(median(trc.map((ms, i) => ms / plain[i])) * 1000) / 1000,
-        ratioInterval95: ratioInterval(plain, trc).map((value) => Math.round(value * 1000) / 1000),
+        ratio: round(median(trc) / median(plain), 3),
+        pairedRatio: round(median(trc.map((ms, i) => ms / plain[i])), 3),
+        ratioInterval95: ratioInterval(plain, trc).map((value) => round(value, 3)),
         plain,
         trc,
       };

@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { TestBatch } from '../../src/runs/test-batch.js';
 import { MIN_BATCH_INTERVAL_MS, TestChangeBatcher } from '../../runner-plugin/test-change-batcher.js';
+import { waitFor } from '../setup/wait-for.js';
 
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) {
-      throw new Error('condition not met in time');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 describe('TestChangeBatcher', () => {
@@ -53,7 +44,11 @@ describe('TestChangeBatcher', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(sent).toHaveLength(1);
 
-    await waitFor(() => sent.length === 2);
+    await waitFor(() => sent.length === 2, {
+      timeoutMs: 2000,
+      intervalMs: 5,
+      message: 'the held batch was sent',
+    });
     expect(sent[1]).toEqual({
       files: { '["","b.test.ts"]': 'started' },
       collected: [{ file: 'b.test.ts', cases: [['b1', 'one']] }],
