@@ -3,7 +3,10 @@
  * `npm run build`, with the fixtures installed by `npm test`). The versions bench's suite (1 file ×
  * 2000 trivial cases) runs plain and under trc, interleaved, with marks written by the test file
  * itself, so each run splits into: start → test worker start, worker start → test file loaded,
- * file loaded → first case (collection), first → last case, last case → child exit. It also
+ * file loaded → first case (collection), first → last case, last case → child exit. The exit phase
+ * splits where the Vitest main process takes the last case's result (a marks reporter in the suite's
+ * config, so plain and trc both load it): lastToMain, while the main process still works through
+ * the worker's earlier batches of results, then mainToExit, while Vitest ends the run and exits. It also
  * reports CPU: the Vitest processes (reaped children), the test worker during its cases, and this
  * process (the daemon). A diagnostic, not a target: this VM's noise moves medians of 16 runs by
  * ±30 ms, so compare builds in one run rather than across runs.
@@ -56,6 +59,20 @@ for (let i = 0; i < ${CASES}; i += 1) {
 }
 `;
 
+/** Marks, in the Vitest main process, when it took the last case's result (written as the run ends). */
+const MARKS_REPORTER = `import { appendFileSync } from 'node:fs';
+
+let lastResultAt = 0;
+export default class MarksReporter {
+  onTestCaseResult() {
+    lastResultAt = performance.timeOrigin + performance.now();
+  }
+  onTestRunEnd() {
+    if (process.env.BENCH_MARKS) appendFileSync(process.env.BENCH_MARKS, \`lastResult \${lastResultAt} 0\\n\`);
+  }
+}
+`;
+
 async function writeSuite(root) {
   const dir = path.join(root, 'suite');
   await mkdir(dir, { recursive: true });
@@ -66,8 +83,9 @@ async function writeSuite(root) {
   await writeFile(path.join(dir, 'package.json'), '{"type":"module","private":true}\n');
   await writeFile(
     path.join(dir, 'vitest.config.js'),
-    "export default { test: { include: ['*.test.js'], maxWorkers: 2 } };\n",
+    "export default { test: { include: ['*.test.js'], maxWorkers: 2, reporters: ['default', './marks-reporter.js'] } };\n",
   );
+  await writeFile(path.join(dir, 'marks-reporter.js'), MARKS_REPORTER);
   await writeFile(path.join(dir, 'cases.test.js'), TEST_FILE);
   return dir;
 }
@@ -92,6 +110,8 @@ function phasesOf(marksFile, startedAt, exitedAt) {
     cases: m.last.at - m.first.at,
     casesCpu: m.last.cpu - m.first.cpu,
     exit: exitedAt - m.last.at,
+    lastToMain: m.lastResult.at - m.last.at,
+    mainToExit: exitedAt - m.lastResult.at,
   };
 }
 
@@ -199,6 +219,8 @@ async function main() {
       'cases',
       'casesCpu',
       'exit',
+      'lastToMain',
+      'mainToExit',
       'childCpu',
       'ownCpu',
     ];
