@@ -5,6 +5,28 @@ import { fileURLToPath } from 'node:url';
 /** trc's own node_modules: fixtures link it so plain Vitest and trc run the same Vitest. */
 export const NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
 
+/** The test suite's fixture projects, one per Vitest line, each with its own node_modules. */
+const VERSION_FIXTURES = fileURLToPath(new URL('../../test/fixtures', import.meta.url));
+
+/**
+ * A project at `dir` that runs the Vitest of test/fixtures/vitest-<version>: `files` (file name →
+ * text) at its root, `test` as the config's test options, and Vite's cache in `cacheDir` if given.
+ */
+export async function writeVersionProject(dir, { version, files, test, cacheDir }) {
+  await mkdir(dir, { recursive: true });
+  await symlink(
+    path.join(VERSION_FIXTURES, `vitest-${version}`, 'node_modules'),
+    path.join(dir, 'node_modules'),
+  );
+  await writeFile(path.join(dir, 'package.json'), '{"type":"module","private":true}\n');
+  const config = cacheDir === undefined ? { test } : { cacheDir, test };
+  await writeFile(path.join(dir, 'vitest.config.js'), `export default ${JSON.stringify(config)};\n`);
+  for (const [file, text] of Object.entries(files)) {
+    await writeFile(path.join(dir, file), text);
+  }
+  return dir;
+}
+
 /** The first lines of a test file whose cases record their start (and end) times. */
 function recorderPreamble(fileLabel) {
   return `import { appendFileSync } from 'node:fs';

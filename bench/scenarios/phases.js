@@ -16,7 +16,7 @@
  * a per-case cost grows tenfold and start-up does not).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { readOwnCpuMs, readReapedChildrenCpuMs } from '../lib/cpu.js';
 import { intFromEnv, listFromEnv } from '../lib/env.js';
+import { writeVersionProject } from '../lib/fixtures.js';
 import { startRedisServer } from '../lib/redis-server.js';
 import { median } from '../lib/stats.js';
 
@@ -73,21 +74,12 @@ export default class MarksReporter {
 }
 `;
 
-async function writeSuite(root) {
-  const dir = path.join(root, 'suite');
-  await mkdir(dir, { recursive: true });
-  await symlink(
-    path.join(REPO, 'test', 'fixtures', `vitest-${version}`, 'node_modules'),
-    path.join(dir, 'node_modules'),
-  );
-  await writeFile(path.join(dir, 'package.json'), '{"type":"module","private":true}\n');
-  await writeFile(
-    path.join(dir, 'vitest.config.js'),
-    "export default { test: { include: ['*.test.js'], maxWorkers: 2, reporters: ['default', './marks-reporter.js'] } };\n",
-  );
-  await writeFile(path.join(dir, 'marks-reporter.js'), MARKS_REPORTER);
-  await writeFile(path.join(dir, 'cases.test.js'), TEST_FILE);
-  return dir;
+function writeSuite(root) {
+  return writeVersionProject(path.join(root, 'suite'), {
+    version,
+    files: { 'cases.test.js': TEST_FILE, 'marks-reporter.js': MARKS_REPORTER },
+    test: { include: ['*.test.js'], maxWorkers: 2, reporters: ['default', './marks-reporter.js'] },
+  });
 }
 
 function readMarks(file) {

@@ -13,18 +13,17 @@
  * (300). Writes bench/results/versions.json.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { pino } from 'pino';
 import { intFromEnv, listFromEnv } from '../lib/env.js';
-import { trivialFiles, trivialMany } from '../lib/fixtures.js';
+import { trivialFiles, trivialMany, writeVersionProject } from '../lib/fixtures.js';
 import { median, ratioInterval, round } from '../lib/stats.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const FIXTURES = path.join(REPO, 'test', 'fixtures');
 const NODE22 = path.join(REPO, 'test', '.tools', 'node_modules', '.bin', 'node');
 const CASES = 2000;
 
@@ -48,19 +47,13 @@ const SUITES = {
 const suites = listFromEnv('BENCH_SUITES', Object.keys(SUITES), Object.keys(SUITES));
 
 /** A project of the suite's files that runs the Vitest of test/fixtures/vitest-<version>. */
-async function writeSuite(root, version, suite) {
-  const dir = path.join(root, `v${version}-${suite}`);
-  await mkdir(dir, { recursive: true });
-  await symlink(path.join(FIXTURES, `vitest-${version}`, 'node_modules'), path.join(dir, 'node_modules'));
-  await writeFile(path.join(dir, 'package.json'), '{"type":"module","private":true}\n');
-  await writeFile(
-    path.join(dir, 'vitest.config.js'),
-    `export default { cacheDir: ${JSON.stringify(path.join(root, '.vite-cache', `${version}-${suite}`))}, test: { include: ['*.test.js'], maxWorkers: 2 } };\n`,
-  );
-  for (const [file, text] of Object.entries(SUITES[suite].files)) {
-    await writeFile(path.join(dir, file), text);
-  }
-  return dir;
+function writeSuite(root, version, suite) {
+  return writeVersionProject(path.join(root, `v${version}-${suite}`), {
+    version,
+    files: SUITES[suite].files,
+    test: { include: ['*.test.js'], maxWorkers: 2 },
+    cacheDir: path.join(root, '.vite-cache', `${version}-${suite}`),
+  });
 }
 
 async function runPlain(dir, node) {
