@@ -1,18 +1,11 @@
 import type { Logger } from 'pino';
 import type { ChildMessage, ControlMessage, DaemonMessage } from '../runner/env-contract.js';
 import type { RunStore } from '../store/run-store.js';
-import type { TestRecord, TestRecordChange } from './model.js';
-import { expandTestBatch, type FileState } from './test-batch.js';
+import { expandTestBatch } from './test-batch.js';
 import { TestProgress } from './test-progress.js';
 
 /** How often the flags are read again from Redis, in case a published message was lost. */
 const FLAG_POLL_MS = 1000;
-
-/**
- * How long a just-collected (pending) record may wait before it is written. On a fast suite most
- * cases end within it and are written once, ended; a case's end is always written at once.
- */
-const PENDING_WRITE_DELAY_MS = 200;
 
 export interface ChildRelayDeps {
   store: RunStore;
@@ -24,8 +17,9 @@ export interface ChildRelayDeps {
 
 /**
  * The daemon's end of one Vitest child's IPC channel. It relays the run's control messages
- * to the child and writes what the child reports (case records, counters, file states, how
- * Vitest ended) to Redis in the order it arrives. The child thus loads no Redis client.
+ * to the child and writes what the child reports (its batches of case news as they came, with the
+ * counters they move, file states, how Vitest ended) to Redis in the order it arrives. The child
+ * thus loads no Redis client.
  *
  * Control goes through one queue (the first flags, relayed messages, the poll), so the child
  * never sees flags read before a message after that message. Writes start as they arrive, in
@@ -36,10 +30,8 @@ export class ChildRelay {
   private writes: Promise<void> = Promise.resolve();
   private poll: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** The child's cases as merged so far, for exact counter deltas. */
   private readonly progress: TestProgress;
-  /** Records still pending, not yet written: test id → record. */
-  private readonly deferred = new Map<string, TestRecord>();
-  private deferredTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: ChildRelayDeps) {
     this.progress = new TestProgress();
@@ -61,21 +53,21 @@ export class ChildRelay {
       case 'ready':
         this.write(() => store.setChildState(runId, { controlReady: true }));
         return;
-      case 'tests':
-        this.takeProgress(expandTestBatch(message), message.files);
+      case 'tests': {
+        const { t: _t, files, ...batch } = message;
+        const deltas = this.progress.apply(expandTestBatch(batch));
+        this.write(() => store.appendTestProgress(runId, batch, deltas, files));
         return;
+      }
       case 'end':
-        this.writeDeferred();
         this.write(() =>
           store.setChildState(runId, { childFinished: message.reason, childErrors: message.errors ?? [] }),
         );
         return;
       case 'startup-error':
-        this.writeDeferred();
         this.write(() => store.setChildState(runId, { childError: message.message }));
         return;
       case 'ack':
-        this.writeDeferred();
         this.write(() => store.publishAck(runId, message.nonce));
         return;
     }
@@ -90,40 +82,8 @@ export class ChildRelay {
   async close(): Promise<void> {
     this.stopped = true;
     clearInterval(this.poll);
-    this.writeDeferred();
     await this.control?.catch(() => undefined);
     await this.writes;
-  }
-
-  /** Merge a batch of changes; write the counters, file states and every record that moved past pending now. */
-  private takeProgress(
-    changes: readonly TestRecordChange[],
-    files?: Readonly<Record<string, FileState>>,
-  ): void {
-    const { records, deltas } = this.progress.apply(changes);
-    const now: TestRecord[] = [];
-    for (const record of records) {
-      if (record.status === 'pending') {
-        this.deferred.set(record.id, record);
-      } else {
-        this.deferred.delete(record.id);
-        now.push(record);
-      }
-    }
-    this.write(() => this.deps.store.writeTestProgress(this.deps.runId, now, deltas, files));
-    if (this.deferred.size > 0) {
-      this.deferredTimer ??= setTimeout(() => this.writeDeferred(), PENDING_WRITE_DELAY_MS);
-    }
-  }
-
-  private writeDeferred(): void {
-    clearTimeout(this.deferredTimer);
-    this.deferredTimer = undefined;
-    if (this.deferred.size > 0) {
-      const records = [...this.deferred.values()];
-      this.deferred.clear();
-      this.write(() => this.deps.store.writeTestProgress(this.deps.runId, records, {}));
-    }
   }
 
   private enqueueControl(task: () => Promise<void>): void {

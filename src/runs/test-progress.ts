@@ -9,24 +9,26 @@ const COUNTER: Partial<Record<TestStatus, string>> = {
   skipped: COUNTER_FIELDS.skipped,
 };
 
-/** What one batch of changes turns into: the whole records it touched and the counter deltas. */
-export interface ProgressWrite {
-  records: TestRecord[];
-  deltas: Record<string, number>;
-}
-
 /**
- * A running child's case records, merged from the changes it reports as cases are collected,
- * start and end. The child is the only source while it runs, so the previous status of each
- * case is known here and the live counters move by exact deltas.
+ * A run's case records, merged from the changes the child reports as cases are collected, start
+ * and end. The child is the only source while it runs, so the previous status of each case is
+ * known here and the live counters move by exact deltas. The daemon keeps one per running child;
+ * a reader of a live run rebuilds one from the batches stored in Redis.
  */
 export class TestProgress {
-  private readonly records = new Map<string, TestRecord>();
+  private readonly byId = new Map<string, TestRecord>();
   private sequence = 0;
 
-  /** Merge a batch; a case never moves back from an end status. */
-  apply(changes: readonly TestRecordChange[]): ProgressWrite {
-    const touched = new Map<string, TestRecord>();
+  /** Start from records already merged (in seq order); later changes apply on top. */
+  constructor(initial: readonly TestRecord[] = []) {
+    for (const record of initial) {
+      this.byId.set(record.id, { ...record });
+      this.sequence = Math.max(this.sequence, (record.seq ?? -1) + 1);
+    }
+  }
+
+  /** Merge a batch and answer the counter deltas it makes; a case never moves back from an end status. */
+  apply(changes: readonly TestRecordChange[]): Record<string, number> {
     const deltas: Record<string, number> = {};
     const count = (field: string | undefined, delta: number): void => {
       if (field) {
@@ -34,7 +36,7 @@ export class TestProgress {
       }
     };
     for (const change of changes) {
-      let record = this.records.get(change.id);
+      let record = this.byId.get(change.id);
       const previous = record?.status;
       if (!record) {
         record = {
@@ -47,7 +49,7 @@ export class TestProgress {
           traceId: '',
           seq: this.sequence++,
         };
-        this.records.set(change.id, record);
+        this.byId.set(change.id, record);
         count(COUNTER_FIELDS.total, 1);
       }
       const { status, traceId, ...fields } = change;
@@ -55,7 +57,7 @@ export class TestProgress {
       if (status && RANK[status] >= RANK[record.status]) {
         record.status = status;
       }
-      // Left empty unless named: the store leaves a derived trace id out and derives it on read.
+      // Left empty unless named: a reader derives it from the run and case ids.
       if (traceId) {
         record.traceId = traceId;
       }
@@ -63,8 +65,12 @@ export class TestProgress {
         count(previous && COUNTER[previous], -1);
         count(COUNTER[record.status], 1);
       }
-      touched.set(record.id, record);
     }
-    return { records: [...touched.values()], deltas };
+    return deltas;
+  }
+
+  /** Every case so far, in the order of first report. */
+  records(): TestRecord[] {
+    return [...this.byId.values()];
   }
 }

@@ -7,8 +7,13 @@ export interface RedisKeys {
   prefix: string;
   /** Hash: run metadata; counters live in `c:*` fields. */
   run(runId: string): string;
-  /** Hash: test id → TestRecord JSON. */
+  /** Hash: test id → TestRecord JSON, the settled records of a run whose child is gone. */
   tests(runId: string): string;
+  /**
+   * List: the child's test batches (TestBatch JSON without file states) in the order they came, while
+   * it runs; a reader merges them over `tests`. The final records replace them.
+   */
+  progress(runId: string): string;
   /** Hash: test file (relative) → `planned` | `started`. */
   files(runId: string): string;
   /** Pub/sub channel: control messages for the run's child (pause, resume, cancel, stop), relayed by its daemon. */
@@ -32,6 +37,7 @@ export function createKeys(prefix = 'trc'): RedisKeys {
     prefix,
     run: (runId) => `${prefix}:run:${runId}`,
     tests: (runId) => `${prefix}:run:${runId}:tests`,
+    progress: (runId) => `${prefix}:run:${runId}:progress`,
     files: (runId) => `${prefix}:run:${runId}:files`,
     control: (runId) => `${prefix}:run:${runId}:control`,
     ack: (runId) => `${prefix}:run:${runId}:ack`,

@@ -51,7 +51,7 @@ local ready = redis.call('HGET', KEYS[1], 'controlReady') or '0'
 return {1, status, ready}
 `;
 
-/** Delete a terminal run: KEYS = [run hash, tests, files, all runs, finished]; ARGV = [prefix, terminal statuses comma list]. */
+/** Delete a terminal run: KEYS = [run hash, tests, files, all runs, finished, progress]; ARGV = [prefix, terminal statuses comma list]. */
 export const DELETE_RUN = `
 local current = redis.call('HGET', KEYS[1], 'status')
 if not current then return {-1} end
@@ -60,6 +60,6 @@ local runId = redis.call('HGET', KEYS[1], 'runId')
 redis.call('ZREM', ARGV[1] .. ':runs:' .. current, runId)
 redis.call('ZREM', KEYS[4], runId)
 redis.call('ZREM', KEYS[5], runId)
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[6])
 return {1, current}
 `;

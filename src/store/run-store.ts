@@ -1,7 +1,8 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { RunCounts, RunRecord, RunStatus, TestError, TestRecord } from '../runs/model.js';
 import { TERMINAL_STATUSES } from '../runs/model.js';
-import type { FileState } from '../runs/test-batch.js';
+import { expandTestBatch, type FileState, type TestBatch } from '../runs/test-batch.js';
+import { TestProgress } from '../runs/test-progress.js';
 import type { ControlFlags, ControlMessage } from '../runner/env-contract.js';
 import { COUNTER_FIELDS, type RedisKeys } from './keys.js';
 import { CREATE_RUN, DELETE_RUN, TRANSITION } from './lua-scripts.js';
@@ -51,7 +52,7 @@ export class RunStore {
   ) {
     redis.defineCommand('trcCreateRun', { numberOfKeys: 3, lua: CREATE_RUN });
     redis.defineCommand('trcTransition', { numberOfKeys: 2, lua: TRANSITION });
-    redis.defineCommand('trcDeleteRun', { numberOfKeys: 5, lua: DELETE_RUN });
+    redis.defineCommand('trcDeleteRun', { numberOfKeys: 6, lua: DELETE_RUN });
     this.redis = redis as ScriptedRedis;
   }
 
@@ -154,6 +155,7 @@ export class RunStore {
       this.keys.files(runId),
       this.keys.runs(),
       this.keys.finished(),
+      this.keys.progress(runId),
       this.keys.prefix,
       TERMINAL_STATUSES.join(','),
     );
@@ -166,11 +168,29 @@ export class RunStore {
     return { kind: 'applied', status: reply[1] as RunStatus, controlReady: false };
   }
 
+  /** The run's case records in the order first reported: the settled ones, with a live run's batches merged on top. */
   async getTests(runId: string): Promise<TestRecord[]> {
-    const hash = await this.redis.hgetall(this.keys.tests(runId));
+    const replies = await this.redis
+      .multi()
+      .hgetall(this.keys.tests(runId))
+      .lrange(this.keys.progress(runId), 0, -1)
+      .exec();
+    const hash = (replies?.[0]?.[1] ?? {}) as Record<string, string>;
+    const batches = (replies?.[1]?.[1] ?? []) as string[];
     const traceFor = deriveTraceIds(runId);
-    const tests = Object.values(hash).map((json) => decodeTestRecord(json, traceFor));
-    return tests.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+    const settled = Object.values(hash)
+      .map((json) => decodeTestRecord(json, traceFor))
+      .sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+    if (batches.length === 0) {
+      return settled;
+    }
+    const progress = new TestProgress(settled);
+    for (const json of batches) {
+      progress.apply(expandTestBatch(JSON.parse(json) as TestBatch));
+    }
+    return progress
+      .records()
+      .map((record) => (record.traceId ? record : { ...record, traceId: traceFor(record.id) }));
   }
 
   /** Test files the child planned, with `planned` or `started`. */
@@ -180,7 +200,7 @@ export class RunStore {
 
   /** Replace the run's test records and counters with final values (after the child exited). */
   async writeFinalTests(runId: string, tests: readonly TestRecord[], counts: RunCounts): Promise<void> {
-    const multi = this.redis.multi().del(this.keys.tests(runId));
+    const multi = this.redis.multi().del(this.keys.tests(runId), this.keys.progress(runId));
     this.queueTestRecords(multi, runId, tests);
     multi.hset(
       this.keys.run(runId),
@@ -225,22 +245,29 @@ export class RunStore {
     return { paused: paused === '1', cancelled: isStopping, reason: stopReason ?? 'cancelled' };
   }
 
-  /** Case records, live counter deltas and test files' states from the child, together in one MULTI. */
-  async writeTestProgress(
+  /**
+   * A batch from the child, its counter deltas and test files' states, together in one MULTI. The
+   * batch is stored as it came (one string, however many cases it names): a reader merges the
+   * batches, so a 2,000-case run costs the daemon and Redis a few writes instead of a record each.
+   */
+  async appendTestProgress(
     runId: string,
-    records: readonly TestRecord[],
+    batch: Omit<TestBatch, 'files'>,
     deltas: Readonly<Record<string, number>>,
     files: Readonly<Record<string, FileState>> = {},
   ): Promise<void> {
     const fileFields = Object.entries(files).flat();
-    if (records.length === 0 && Object.keys(deltas).length === 0 && fileFields.length === 0) {
+    const hasCases = Boolean(batch.collected?.length || batch.changes?.length || batch.passed?.length);
+    if (!hasCases && fileFields.length === 0) {
       return;
     }
     const multi = this.redis.multi();
     if (fileFields.length > 0) {
       multi.hset(this.keys.files(runId), ...fileFields);
     }
-    this.queueTestRecords(multi, runId, records);
+    if (hasCases) {
+      multi.rpush(this.keys.progress(runId), JSON.stringify(batch));
+    }
     for (const [field, delta] of Object.entries(deltas)) {
       if (delta !== 0) {
         multi.hincrby(this.keys.run(runId), field, delta);

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, inject, it, vi } fro
 import type { RunRecord, RunStatus, TestRecord } from '../../src/runs/model.js';
 import { createKeys, type RedisKeys } from '../../src/store/keys.js';
 import { RunStore } from '../../src/store/run-store.js';
+import { deriveTraceIds } from '../../src/runner/trace-id.js';
 import { countTests } from '../../src/runs/settle-tests.js';
 import { buildRunRecord } from '../setup/run-record.js';
 
@@ -250,6 +251,7 @@ describe('RunStore: delete', () => {
 
   it('removes a terminal run, its tests, files and every index entry', async () => {
     const [run] = await createRuns(1, { status: 'RUNNING' });
+    await store.appendTestProgress(run!.runId, { passed: [['b', 1]] }, {});
     await store.transition(run!.runId, { from: ['RUNNING'], to: 'CANCELLED' });
     await store.writeFinalTests(
       run!.runId,
@@ -260,7 +262,14 @@ describe('RunStore: delete', () => {
 
     expect(await store.deleteRun(run!.runId)).toMatchObject({ kind: 'applied', status: 'CANCELLED' });
     expect(await store.getRun(run!.runId)).toBeNull();
-    expect(await redis.exists(keys.run(run!.runId), keys.tests(run!.runId), keys.files(run!.runId))).toBe(0);
+    expect(
+      await redis.exists(
+        keys.run(run!.runId),
+        keys.tests(run!.runId),
+        keys.files(run!.runId),
+        keys.progress(run!.runId),
+      ),
+    ).toBe(0);
     expect(await store.listRunIds({ limit: 10 })).toEqual([]);
     expect(await idsWithStatus('CANCELLED')).toEqual([]);
     expect(await store.listFinishedBeyond(0)).toEqual([]);
@@ -269,9 +278,60 @@ describe('RunStore: delete', () => {
 });
 
 describe('RunStore: tests', () => {
+  it("merges a live run's batches, in the order they came, over the records already settled", async () => {
+    const [run] = await createRuns(1, { status: 'RUNNING' });
+    const runId = run!.runId;
+    await redis.hset(keys.tests(runId), 'a', JSON.stringify(testRecord('a', 'passed', 0)));
+    await store.appendTestProgress(
+      runId,
+      {
+        collected: [
+          {
+            file: 'test/b.test.ts',
+            project: 'unit',
+            cases: [
+              ['b', 'b'],
+              ['c', 'c', 'B > c'],
+            ],
+          },
+        ],
+      },
+      { 'c:total': 2 },
+      { '["unit","test/b.test.ts"]': 'started' },
+    );
+    await store.appendTestProgress(
+      runId,
+      { changes: [{ id: 'c', status: 'running', traceId: 'e'.repeat(32) }] },
+      {},
+    );
+    await store.appendTestProgress(
+      runId,
+      { passed: [['b', 1.5]], changes: [{ id: 'c', status: 'failed' }] },
+      {},
+    );
+
+    const tests = await store.getTests(runId);
+    expect(tests.map((test) => [test.id, test.status, test.seq])).toEqual([
+      ['a', 'passed', 0],
+      ['b', 'passed', 1],
+      ['c', 'failed', 2],
+    ]);
+    expect(tests[1]).toMatchObject({
+      file: 'test/b.test.ts',
+      project: 'unit',
+      fullName: 'b',
+      durationMs: 1.5,
+      traceId: deriveTraceIds(runId)('b'),
+    });
+    expect(tests[2]).toMatchObject({ fullName: 'B > c', durationMs: null, traceId: 'e'.repeat(32) });
+    expect(await store.getFiles(runId)).toEqual({ '["unit","test/b.test.ts"]': 'started' });
+    expect((await store.getRun(runId))!.counts.total).toBe(2);
+  });
+
   it('replaces the test records and sets every counter to the counts of the settled cases', async () => {
     const [run] = await createRuns(1, { status: 'RUNNING' });
     await redis.hset(keys.tests(run!.runId), 'stale', JSON.stringify(testRecord('stale', 'running', 9)));
+    await store.appendTestProgress(run!.runId, { passed: [['stale-live', 1]] }, {});
     await redis.hset(keys.run(run!.runId), 'c:running', '3', 'c:total', '99');
     const tests = [
       testRecord('c', 'skipped', 2),
@@ -288,6 +348,7 @@ describe('RunStore: tests', () => {
       running: 0,
     });
     expect((await store.getTests(run!.runId)).map((test) => test.id)).toEqual(['a', 'b', 'c', 'd']);
+    expect(await redis.exists(keys.progress(run!.runId))).toBe(0);
   });
 
   it('writes zero counts for a run without tests', async () => {

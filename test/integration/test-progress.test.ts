@@ -23,24 +23,19 @@ beforeEach(() => {
   keys = createKeys(`t${randomBytes(6).toString('hex')}`);
   const store = new RunStore(redis, keys);
   const progress = new TestProgress();
-  const latest = new Map<string, TestRecord>();
   writes = [];
   batches = 0;
-  batcher = new TestChangeBatcher((batch) => {
+  batcher = new TestChangeBatcher((sent) => {
     batches += 1;
-    const { records, deltas } = progress.apply(
-      expandTestBatch(JSON.parse(JSON.stringify(batch)) as TestBatch),
-    );
-    for (const record of records) {
-      latest.set(record.id, { ...record });
-    }
-    writes.push(store.writeTestProgress(RUN_ID, records, deltas));
+    const { files, ...batch } = JSON.parse(JSON.stringify(sent)) as TestBatch;
+    const deltas = progress.apply(expandTestBatch(batch));
+    writes.push(store.appendTestProgress(RUN_ID, batch, deltas, files));
   });
   writer = {
     upsert: (changes) => changes.forEach((change) => batcher.add(change)),
     get: (id) => {
       batcher.flush();
-      return latest.get(id);
+      return progress.records().find((record) => record.id === id);
     },
   };
 });
@@ -164,7 +159,8 @@ describe('test progress, from the child to Redis', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(batches).toBe(1);
     await Promise.all(writes);
-    expect(await redis.hlen(keys.tests(RUN_ID))).toBe(200);
+    expect(await redis.llen(keys.progress(RUN_ID))).toBe(1);
+    expect(await new RunStore(redis, keys).getTests(RUN_ID)).toHaveLength(200);
     expect(decodeCounts(await redis.hgetall(keys.run(RUN_ID)))).toEqual({
       total: 200,
       passed: 100,
