@@ -4,9 +4,9 @@ import type { TestRecord } from '../runs/model.js';
 export type TraceFor = (testId: string) => string;
 
 /**
- * A case record as stored in the run's tests hash. Fields a reader can derive are left out: the
- * trace id when it is empty or the derived one, the full name when it equals the name, a null duration.
- * A 2,000-case run writes each record once or twice while it runs, so this halves those bytes.
+ * A case record as stored in the run's tests hash, which holds the settled records once the child
+ * has exited. Fields a reader can derive are left out: the trace id when it is empty or the derived
+ * one, the full name when it equals the name, a null duration; that halves a large run's bytes.
  */
 export function encodeTestRecord(record: TestRecord, traceFor: TraceFor): string {
   const { fullName, traceId, durationMs, ...stored } = record;

@@ -328,6 +328,14 @@ describe('RunStore: tests', () => {
     expect((await store.getRun(runId))!.counts.total).toBe(2);
   });
 
+  it('stores news of files alone in the files hash, with no batch for readers to merge', async () => {
+    const [run] = await createRuns(1, { status: 'RUNNING' });
+    await store.appendTestProgress(run!.runId, {}, {}, { '["","test/a.test.ts"]': 'planned' });
+    expect(await store.getFiles(run!.runId)).toEqual({ '["","test/a.test.ts"]': 'planned' });
+    expect(await redis.llen(keys.progress(run!.runId))).toBe(0);
+    expect(await store.getTests(run!.runId)).toEqual([]);
+  });
+
   it('replaces the test records and sets every counter to the counts of the settled cases', async () => {
     const [run] = await createRuns(1, { status: 'RUNNING' });
     await redis.hset(keys.tests(run!.runId), 'stale', JSON.stringify(testRecord('stale', 'running', 9)));
