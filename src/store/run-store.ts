@@ -1,4 +1,4 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { RunCounts, RunRecord, RunStatus, TestError, TestRecord } from '../runs/model.js';
 import { TERMINAL_STATUSES } from '../runs/model.js';
 import { expandTestBatch, type FileState, type TestBatch } from '../runs/test-batch.js';
@@ -201,7 +201,13 @@ export class RunStore {
   /** Replace the run's test records and counters with final values (after the child exited). */
   async writeFinalTests(runId: string, tests: readonly TestRecord[], counts: RunCounts): Promise<void> {
     const multi = this.redis.multi().del(this.keys.tests(runId), this.keys.progress(runId));
-    this.queueTestRecords(multi, runId, tests);
+    if (tests.length > 0) {
+      const traceFor = deriveTraceIds(runId);
+      multi.hset(
+        this.keys.tests(runId),
+        ...tests.flatMap((test) => [test.id, encodeTestRecord(test, traceFor)]),
+      );
+    }
     multi.hset(
       this.keys.run(runId),
       ...Object.entries(counts).flatMap(([name, value]) => [
@@ -210,17 +216,6 @@ export class RunStore {
       ]),
     );
     await multi.exec();
-  }
-
-  /** Add case records, compactly encoded, to a MULTI on the run's tests hash. */
-  private queueTestRecords(multi: ChainableCommander, runId: string, records: readonly TestRecord[]): void {
-    if (records.length > 0) {
-      const traceFor = deriveTraceIds(runId);
-      multi.hset(
-        this.keys.tests(runId),
-        ...records.flatMap((record) => [record.id, encodeTestRecord(record, traceFor)]),
-      );
-    }
   }
 
   /** Take a run out of the retention set once its reports are gone. */
