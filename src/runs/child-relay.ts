@@ -1,11 +1,14 @@
 import type { Logger } from 'pino';
 import type { ChildMessage, ControlMessage, DaemonMessage } from '../runner/env-contract.js';
-import type { RunStore } from '../store/run-store.js';
-import { expandTestBatch } from './test-batch.js';
+import type { ChildState, RunStore } from '../store/run-store.js';
+import { expandTestBatch, type FileState } from './test-batch.js';
 import { TestProgress } from './test-progress.js';
 
 /** How often the flags are read again from Redis, in case a published message was lost. */
 const FLAG_POLL_MS = 1000;
+
+/** Waits before each attempt, once the child has exited, to store what a failed write lost. */
+const REPAIR_WAITS_MS = [0, 250, 1000, 4000];
 
 export interface ChildRelayDeps {
   store: RunStore;
@@ -24,6 +27,9 @@ export interface ChildRelayDeps {
  * Control goes through one queue (the first flags, relayed messages, the poll), so the child
  * never sees flags read before a message after that message. Writes start as they arrive, in
  * order on one connection, so an acknowledgement follows every record the child sent before it.
+ * A write that fails (Redis gone for longer than the client's own retries) loses nothing: the
+ * relay keeps the whole report in memory and stores all of it in place of the next write, or at
+ * close.
  */
 export class ChildRelay {
   private control: Promise<void> | null = null;
@@ -31,11 +37,14 @@ export class ChildRelay {
   private poll: NodeJS.Timeout | undefined;
   private stopped = false;
   /** The child's cases as merged so far, for exact counter deltas. */
-  private readonly progress: TestProgress;
+  private readonly progress = new TestProgress();
+  /** The latest state of each test file, and what the child said of itself. */
+  private readonly files: Record<string, FileState> = {};
+  private readonly childState: ChildState = {};
+  /** A write failed: what Redis holds of this child may miss something. */
+  private needsRepair = false;
 
-  constructor(private readonly deps: ChildRelayDeps) {
-    this.progress = new TestProgress();
-  }
+  constructor(private readonly deps: ChildRelayDeps) {}
 
   /** Take one message from the child. */
   receive(message: ChildMessage): void {
@@ -51,24 +60,23 @@ export class ChildRelay {
         this.poll.unref();
         return;
       case 'ready':
-        this.write(() => store.setChildState(runId, { controlReady: true }));
+        this.writeState({ controlReady: true });
         return;
       case 'tests': {
-        const { t: _t, files, ...batch } = message;
+        const { t: _t, files = {}, ...batch } = message;
         const deltas = this.progress.apply(expandTestBatch(batch));
+        Object.assign(this.files, files);
         this.write(() => store.appendTestProgress(runId, batch, deltas, files));
         return;
       }
       case 'end':
-        this.write(() =>
-          store.setChildState(runId, { childFinished: message.reason, childErrors: message.errors ?? [] }),
-        );
+        this.writeState({ childFinished: message.reason, childErrors: message.errors ?? [] });
         return;
       case 'startup-error':
-        this.write(() => store.setChildState(runId, { childError: message.message }));
+        this.writeState({ childError: message.message });
         return;
       case 'ack':
-        this.write(() => store.publishAck(runId, message.nonce));
+        this.write(() => store.publishAck(runId, message.nonce), { isReport: false });
         return;
     }
   }
@@ -84,6 +92,14 @@ export class ChildRelay {
     clearInterval(this.poll);
     await this.control?.catch(() => undefined);
     await this.writes;
+    for (const waitMs of REPAIR_WAITS_MS) {
+      if (!this.needsRepair) {
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      this.write(async () => undefined);
+      await this.writes;
+    }
   }
 
   private enqueueControl(task: () => Promise<void>): void {
@@ -104,14 +120,47 @@ export class ChildRelay {
     }
   }
 
+  private writeState(state: ChildState): void {
+    Object.assign(this.childState, state);
+    this.write(() => this.deps.store.setChildState(this.deps.runId, state));
+  }
+
   /**
    * Start a write at once: commands on one Redis connection run in the order they are sent, so an
    * acknowledgement published after a batch of records reaches its listeners after the records.
+   * After a failed write of the report, the whole report is stored in place of the next one.
    */
-  private write(task: () => Promise<void>): void {
-    const done = task().catch((err: unknown) => {
-      this.deps.logger.error({ err }, 'could not record what the Vitest child reported');
-    });
+  private write(task: () => Promise<void>, { isReport = true } = {}): void {
+    let done: Promise<void>;
+    if (!this.needsRepair) {
+      done = task().catch((err: unknown) => this.onWriteFailed(err, isReport));
+    } else {
+      const repaired = this.repair().catch((err: unknown) => this.onWriteFailed(err, true));
+      done = isReport
+        ? repaired
+        : repaired.then(() => task().catch((err: unknown) => this.onWriteFailed(err, false)));
+    }
     this.writes = Promise.all([this.writes, done]).then(() => undefined);
+  }
+
+  private onWriteFailed(err: unknown, isReport: boolean): void {
+    if (isReport) {
+      this.needsRepair = true;
+      this.deps.logger.error(
+        { err },
+        'could not record what the Vitest child reported; the next write stores all of it',
+      );
+    } else {
+      this.deps.logger.warn({ err }, 'could not pass on what the Vitest child said');
+    }
+  }
+
+  /** Store everything the child reported so far, in place of what Redis has of it. */
+  private async repair(): Promise<void> {
+    this.needsRepair = false;
+    const { store, runId } = this.deps;
+    await store.rewriteTestProgress(runId, this.progress.records(), this.progress.counts(), this.files);
+    await store.setChildState(runId, this.childState);
+    this.deps.logger.info('stored the whole of what the Vitest child reported after a failed write');
   }
 }

@@ -175,40 +175,47 @@ export class RunExecutor {
       ...plan.notes,
       ...(vitest.isFallback ? [`the project has no Vitest; trc's Vitest ${vitest.version} runs it`] : []),
     ];
-    await this.deps.store.transition(runId, {
-      from: '*',
-      set: { pid, startedAt: new Date().toISOString(), notes },
-    });
-    logger.info({ pid, vitest: vitest.version, node: nodePath, files: filters }, 'Vitest child started');
-
-    let stoppedBy: ChildExit['stoppedBy'] = null;
-    const timer = run.timeoutMs
-      ? new PausableTimer(run.timeoutMs, () => {
-          stoppedBy = 'timeout';
-          void this.stopForTimeout(runId, pid, logger);
-        })
-      : null;
-    const stopListening = this.deps.bus.onControl(runId, (message) => {
-      relay.relay(message);
-      if (message.type === 'pause') {
-        timer?.pause();
-      } else if (message.type === 'resume') {
-        timer?.resume();
-      }
-    });
-    if (!(await this.requireRun(runId)).pauseRequested) {
-      timer?.resume();
-    }
     // When the process ended, before its channel is drained and its workers are reaped.
     let exitedAt: Date | null = null;
     subprocess.once('exit', () => {
       exitedAt = new Date();
     });
+    let stoppedBy: ChildExit['stoppedBy'] = null;
+    let timer: PausableTimer | null = null;
+    let stopListening = (): void => undefined;
     let result: Result;
     try {
+      await this.deps.store.transition(runId, {
+        from: '*',
+        set: { pid, startedAt: new Date().toISOString(), notes },
+      });
+      logger.info({ pid, vitest: vitest.version, node: nodePath, files: filters }, 'Vitest child started');
+      timer = run.timeoutMs
+        ? new PausableTimer(run.timeoutMs, () => {
+            stoppedBy = 'timeout';
+            void this.stopForTimeout(runId, pid, logger);
+          })
+        : null;
+      stopListening = this.deps.bus.onControl(runId, (message) => {
+        relay.relay(message);
+        if (message.type === 'pause') {
+          timer?.pause();
+        } else if (message.type === 'resume') {
+          timer?.resume();
+        }
+      });
+      if (!(await this.requireRun(runId)).pauseRequested) {
+        timer?.resume();
+      }
       result = (await subprocess) as Result;
       // Whatever the child sent before it exited is still in the channel: write it all first.
       await received;
+    } catch (error) {
+      // The run is failed next: stop the child first, so that nothing it reports lands after its final records.
+      await stopProcessTree(pid, this.deps.platform);
+      await subprocess;
+      await received;
+      throw error;
     } finally {
       timer?.cancel();
       stopListening();

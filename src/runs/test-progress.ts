@@ -1,5 +1,5 @@
 import { COUNTER_FIELDS } from '../store/keys.js';
-import type { TestRecord, TestRecordChange, TestStatus } from './model.js';
+import type { RunCounts, TestRecord, TestRecordChange, TestStatus } from './model.js';
 
 const RANK: Record<TestStatus, number> = { pending: 0, running: 1, passed: 2, failed: 2, skipped: 2 };
 const COUNTER: Partial<Record<TestStatus, string>> = {
@@ -72,5 +72,16 @@ export class TestProgress {
   /** Every case so far, in the order of first report. */
   records(): TestRecord[] {
     return [...this.byId.values()];
+  }
+
+  /** The live counters these records make (what the deltas so far add up to). */
+  counts(): RunCounts {
+    const counts: RunCounts = { total: this.byId.size, passed: 0, failed: 0, skipped: 0, running: 0 };
+    for (const { status } of this.byId.values()) {
+      if (status !== 'pending') {
+        counts[status] += 1;
+      }
+    }
+    return counts;
   }
 }

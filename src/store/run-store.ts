@@ -1,5 +1,12 @@
 import type { Redis } from 'ioredis';
-import type { RunCounts, RunRecord, RunStatus, TestError, TestRecord } from '../runs/model.js';
+import type {
+  RunCounts,
+  RunRecord,
+  RunStatus,
+  TestError,
+  TestRecord,
+  TestRecordChange,
+} from '../runs/model.js';
 import { TERMINAL_STATUSES } from '../runs/model.js';
 import { expandTestBatch, type FileState, type TestBatch } from '../runs/test-batch.js';
 import { TestProgress } from '../runs/test-progress.js';
@@ -208,13 +215,7 @@ export class RunStore {
         ...tests.flatMap((test) => [test.id, encodeTestRecord(test, traceFor)]),
       );
     }
-    multi.hset(
-      this.keys.run(runId),
-      ...Object.entries(counts).flatMap(([name, value]) => [
-        COUNTER_FIELDS[name as keyof typeof counts],
-        String(value),
-      ]),
-    );
+    multi.hset(this.keys.run(runId), ...counterFields(counts));
     await multi.exec();
   }
 
@@ -271,11 +272,32 @@ export class RunStore {
     await multi.exec();
   }
 
-  /** What the child says of itself: its flags are in place, how Vitest ended, or why it could not run. */
-  async setChildState(
+  /**
+   * Replace a live run's stored batches, file states and counters with the whole of what the
+   * child reported so far: one batch of every record, and absolute counters. Makes good a batch
+   * write that failed.
+   */
+  async rewriteTestProgress(
     runId: string,
-    state: { controlReady?: true; childFinished?: string; childErrors?: TestError[]; childError?: string },
+    records: readonly TestRecord[],
+    counts: RunCounts,
+    files: Readonly<Record<string, FileState>>,
   ): Promise<void> {
+    const multi = this.redis.multi().del(this.keys.progress(runId), this.keys.files(runId));
+    if (records.length > 0) {
+      const changes: TestRecordChange[] = records.map(({ seq: _seq, ...record }) => record);
+      multi.rpush(this.keys.progress(runId), JSON.stringify({ changes } satisfies TestBatch));
+    }
+    const fileFields = Object.entries(files).flat();
+    if (fileFields.length > 0) {
+      multi.hset(this.keys.files(runId), ...fileFields);
+    }
+    multi.hset(this.keys.run(runId), ...counterFields(counts));
+    await multi.exec();
+  }
+
+  /** What the child says of itself: its flags are in place, how Vitest ended, or why it could not run. */
+  async setChildState(runId: string, state: ChildState): Promise<void> {
     const fields: string[] = [];
     if (state.controlReady) {
       fields.push('controlReady', '1');
@@ -310,4 +332,20 @@ export class RunStore {
       return false;
     }
   }
+}
+
+/** What the Vitest child says of itself (see RunStore.setChildState). */
+export interface ChildState {
+  controlReady?: true;
+  childFinished?: string;
+  childErrors?: TestError[];
+  childError?: string;
+}
+
+/** Counters as run-hash fields and values. */
+function counterFields(counts: RunCounts): string[] {
+  return Object.entries(counts).flatMap(([name, value]) => [
+    COUNTER_FIELDS[name as keyof RunCounts],
+    String(value),
+  ]);
 }

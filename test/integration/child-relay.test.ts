@@ -162,3 +162,112 @@ describe('ChildRelay: what the child reports', () => {
     });
   });
 });
+
+describe('ChildRelay: a write that fails', () => {
+  /** The relay's own connection, cut and restored by the tests (a real Redis client that really loses its server). */
+  let own: Redis;
+  let flakyRelay: ChildRelay;
+  const logged: string[] = [];
+
+  beforeEach(() => {
+    own = new Redis(inject('redisUrl'));
+    logged.length = 0;
+    const logger = pino({ level: 'info' }, { write: (line: string) => logged.push(line) });
+    flakyRelay = new ChildRelay({
+      store: new RunStore(own, keys),
+      runId: RUN_ID,
+      logger,
+      send: () => undefined,
+    });
+  });
+
+  afterEach(async () => {
+    await flakyRelay.close();
+    own.disconnect();
+  });
+
+  const collected = (ids: string[]) =>
+    ({
+      t: 'tests',
+      collected: [{ file: 'a.test.ts', cases: ids.map((id) => [id, id] as [string, string]) }],
+    }) as const;
+
+  it('loses nothing: the next write stores the whole report, with exact counters and file states', async () => {
+    flakyRelay.receive({ ...collected(['a', 'b', 'c']), files: { '["","a.test.ts"]': 'started' } });
+    await waitFor(async () => (await store.getTests(RUN_ID)).length === 3, { message: 'the first batch' });
+
+    own.disconnect();
+    flakyRelay.receive({ t: 'tests', passed: [['a', 4]], changes: [{ id: 'b', status: 'running' }] });
+    flakyRelay.receive({ t: 'end', reason: 'passed' });
+    await waitFor(() => logged.some((line) => line.includes('could not record')), {
+      message: 'the failed write',
+    });
+    expect((await store.getTests(RUN_ID)).map((test) => test.status)).toEqual([
+      'pending',
+      'pending',
+      'pending',
+    ]);
+
+    await own.connect();
+    flakyRelay.receive({ t: 'tests', passed: [['b', 5]], files: { '["","b.test.ts"]': 'planned' } });
+    await flakyRelay.close();
+
+    const tests = await store.getTests(RUN_ID);
+    expect(tests.map((test) => [test.id, test.name, test.status, test.durationMs])).toEqual([
+      ['a', 'a', 'passed', 4],
+      ['b', 'b', 'passed', 5],
+      ['c', 'c', 'pending', null],
+    ]);
+    expect(tests.every((test) => /^[0-9a-f]{32}$/.test(test.traceId))).toBe(true);
+    expect(decodeCounts(await redis.hgetall(keys.run(RUN_ID)))).toEqual({
+      total: 3,
+      passed: 2,
+      failed: 0,
+      skipped: 0,
+      running: 0,
+    });
+    expect(await store.getFiles(RUN_ID)).toEqual({
+      '["","a.test.ts"]': 'started',
+      '["","b.test.ts"]': 'planned',
+    });
+    expect(await store.getInternal(RUN_ID)).toMatchObject({ childFinished: 'passed' });
+    // One batch of every record, the last batch's news included, replaced the ones before it.
+    expect(await redis.llen(keys.progress(RUN_ID))).toBe(1);
+  });
+
+  it('stores what a failed write lost when the child has exited, once Redis answers again', async () => {
+    own.disconnect();
+    flakyRelay.receive(collected(['a', 'b']));
+    flakyRelay.receive({ t: 'tests', passed: [['a', 1]] });
+    await waitFor(() => logged.filter((line) => line.includes('could not record')).length === 2, {
+      message: 'two failed writes',
+    });
+    setTimeout(() => void own.connect(), 100);
+    await flakyRelay.close();
+    expect((await store.getTests(RUN_ID)).map((test) => [test.id, test.status])).toEqual([
+      ['a', 'passed'],
+      ['b', 'pending'],
+    ]);
+    expect(decodeCounts(await redis.hgetall(keys.run(RUN_ID)))).toMatchObject({ total: 2, passed: 1 });
+    expect(logged.some((line) => line.includes('stored the whole'))).toBe(true);
+  });
+
+  it('still passes on an acknowledgement after a failed write, once the report is stored', async () => {
+    await subscriber.subscribe(keys.ack(RUN_ID));
+    const stored: number[] = [];
+    subscriber.on('message', () => {
+      void store.getTests(RUN_ID).then((tests) => stored.push(tests.length));
+    });
+    own.disconnect();
+    flakyRelay.receive(collected(['a', 'b']));
+    await waitFor(() => logged.some((line) => line.includes('could not record')), {
+      message: 'the failed write',
+    });
+    await own.connect();
+    flakyRelay.receive({ t: 'ack', nonce: 'n1' });
+    await waitFor(() => stored.length === 1, { message: 'the acknowledgement' });
+    expect(stored).toEqual([2]);
+    await subscriber.unsubscribe();
+    subscriber.removeAllListeners('message');
+  });
+});
