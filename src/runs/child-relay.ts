@@ -7,7 +7,10 @@ import { TestProgress } from './test-progress.js';
 /** How often the flags are read again from Redis, in case a published message was lost. */
 const FLAG_POLL_MS = 1000;
 
-/** Waits before each attempt, once the child has exited, to store what a failed write lost. */
+/**
+ * Waits before each attempt, once the child has exited, to store what a failed write lost. An
+ * attempt itself lasts as long as the Redis client keeps retrying (about 10 s by default).
+ */
 const REPAIR_WAITS_MS = [0, 250, 1000, 4000];
 
 export interface ChildRelayDeps {
@@ -27,7 +30,7 @@ export interface ChildRelayDeps {
  * Control goes through one queue (the first flags, relayed messages, the poll), so the child
  * never sees flags read before a message after that message. Writes start as they arrive, in
  * order on one connection, so an acknowledgement follows every record the child sent before it.
- * A write that fails (Redis gone for longer than the client's own retries) loses nothing: the
+ * A write that fails (Redis gone for longer than the client's own retries) is made good: the
  * relay keeps the whole report in memory and stores all of it in place of the next write, or at
  * close.
  */
@@ -36,13 +39,15 @@ export class ChildRelay {
   private writes: Promise<void> = Promise.resolve();
   private poll: NodeJS.Timeout | undefined;
   private stopped = false;
+  private closing: Promise<void> | null = null;
   /** The child's cases as merged so far, for exact counter deltas. */
   private readonly progress = new TestProgress();
-  /** The latest state of each test file, and what the child said of itself. */
+  /** The latest state of each test file. */
   private readonly files: Record<string, FileState> = {};
+  /** What the child said of itself. */
   private readonly childState: ChildState = {};
-  /** A write failed: what Redis holds of this child may miss something. */
-  private needsRepair = false;
+  /** A write of the report failed: Redis may miss part of it until the whole is stored again. */
+  private hasUnstoredReport = false;
 
   constructor(private readonly deps: ChildRelayDeps) {}
 
@@ -76,7 +81,7 @@ export class ChildRelay {
         this.writeState({ childError: message.message });
         return;
       case 'ack':
-        this.write(() => store.publishAck(runId, message.nonce), { isReport: false });
+        this.publishAck(message.nonce);
         return;
     }
   }
@@ -86,19 +91,30 @@ export class ChildRelay {
     this.enqueueControl(async () => this.send({ t: 'control', message }));
   }
 
-  /** Stop polling and wait until everything the child reported is in Redis. */
-  async close(): Promise<void> {
+  /**
+   * Stop polling and wait for the writes of what the child reported; after a failed one, try a
+   * few times to store the whole report.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.finishWrites();
+    return this.closing;
+  }
+
+  private async finishWrites(): Promise<void> {
     this.stopped = true;
     clearInterval(this.poll);
     await this.control?.catch(() => undefined);
     await this.writes;
     for (const waitMs of REPAIR_WAITS_MS) {
-      if (!this.needsRepair) {
+      if (!this.hasUnstoredReport) {
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, waitMs));
       this.write(async () => undefined);
       await this.writes;
+    }
+    if (this.hasUnstoredReport) {
+      this.deps.logger.error('gave up storing what the Vitest child reported: its report may miss cases');
     }
   }
 
@@ -126,41 +142,52 @@ export class ChildRelay {
   }
 
   /**
-   * Start a write at once: commands on one Redis connection run in the order they are sent, so an
-   * acknowledgement published after a batch of records reaches its listeners after the records.
-   * After a failed write of the report, the whole report is stored in place of the next one.
+   * Start a write of the report at once: commands on one Redis connection run in the order they
+   * are sent. After a failed write, the whole report is stored in place of the next one.
    */
-  private write(task: () => Promise<void>, { isReport = true } = {}): void {
-    let done: Promise<void>;
-    if (!this.needsRepair) {
-      done = task().catch((err: unknown) => this.onWriteFailed(err, isReport));
-    } else {
-      const repaired = this.repair().catch((err: unknown) => this.onWriteFailed(err, true));
-      done = isReport
-        ? repaired
-        : repaired.then(() => task().catch((err: unknown) => this.onWriteFailed(err, false)));
-    }
+  private write(task: () => Promise<void>): void {
+    const done = (this.hasUnstoredReport ? this.storeWholeReport() : task()).catch((err: unknown) =>
+      this.onReportWriteFailed(err),
+    );
     this.writes = Promise.all([this.writes, done]).then(() => undefined);
   }
 
-  private onWriteFailed(err: unknown, isReport: boolean): void {
-    if (isReport) {
-      this.needsRepair = true;
-      this.deps.logger.error(
-        { err },
-        'could not record what the Vitest child reported; the next write stores all of it',
-      );
-    } else {
-      this.deps.logger.warn({ err }, 'could not pass on what the Vitest child said');
-    }
+  /**
+   * Publish the child's acknowledgement once the writes sent before it are done, so that whoever
+   * waits on it reads every record the child sent before it (stored whole first after a failed write).
+   */
+  private publishAck(nonce: string): void {
+    const { store, runId, logger } = this.deps;
+    const before = this.writes;
+    const published = before
+      .then(async () => {
+        if (this.hasUnstoredReport) {
+          await this.storeWholeReport().catch((err: unknown) => this.onReportWriteFailed(err));
+        }
+        await store.publishAck(runId, nonce);
+      })
+      .catch((err: unknown) => logger.warn({ err }, "could not pass on the Vitest child's acknowledgement"));
+    this.writes = Promise.all([before, published]).then(() => undefined);
+  }
+
+  private onReportWriteFailed(err: unknown): void {
+    this.hasUnstoredReport = true;
+    this.deps.logger.error(
+      { err },
+      'could not record what the Vitest child reported; the next write stores all of it',
+    );
   }
 
   /** Store everything the child reported so far, in place of what Redis has of it. */
-  private async repair(): Promise<void> {
-    this.needsRepair = false;
+  private async storeWholeReport(): Promise<void> {
+    this.hasUnstoredReport = false;
     const { store, runId } = this.deps;
-    await store.rewriteTestProgress(runId, this.progress.records(), this.progress.counts(), this.files);
-    await store.setChildState(runId, this.childState);
+    await store.rewriteChildReport(runId, {
+      records: this.progress.records(),
+      counts: this.progress.counts(),
+      files: this.files,
+      state: this.childState,
+    });
     this.deps.logger.info('stored the whole of what the Vitest child reported after a failed write');
   }
 }

@@ -142,6 +142,11 @@ export class RunExecutor {
       // The child has its own copy of the descriptor.
       await runLog.close();
     }
+    // When the process ended, before its channel is drained and its workers are reaped.
+    let exitedAt: Date | null = null;
+    subprocess.once('exit', () => {
+      exitedAt = new Date();
+    });
     const pid = subprocess.pid;
     active.pid = pid ?? null;
     if (pid === undefined) {
@@ -175,14 +180,13 @@ export class RunExecutor {
       ...plan.notes,
       ...(vitest.isFallback ? [`the project has no Vitest; trc's Vitest ${vitest.version} runs it`] : []),
     ];
-    // When the process ended, before its channel is drained and its workers are reaped.
-    let exitedAt: Date | null = null;
-    subprocess.once('exit', () => {
-      exitedAt = new Date();
-    });
     let stoppedBy: ChildExit['stoppedBy'] = null;
     let timer: PausableTimer | null = null;
     let stopListening = (): void => undefined;
+    const stopWatching = (): void => {
+      timer?.cancel();
+      stopListening();
+    };
     let result: Result;
     try {
       await this.deps.store.transition(runId, {
@@ -211,14 +215,13 @@ export class RunExecutor {
       // Whatever the child sent before it exited is still in the channel: write it all first.
       await received;
     } catch (error) {
-      // The run is failed next: stop the child first, so that nothing it reports lands after its final records.
-      await stopProcessTree(pid, this.deps.platform);
-      await subprocess;
+      // The run is failed next: stop the child first, so nothing it reports lands after the final records.
+      stopWatching();
+      await this.stopChild(subprocess, pid);
       await received;
       throw error;
     } finally {
-      timer?.cancel();
-      stopListening();
+      stopWatching();
       await relay.close();
     }
     // Test workers that outlive their main process would keep running cases.
@@ -232,6 +235,18 @@ export class RunExecutor {
     const exit: ChildExit = { exitCode: result.exitCode ?? null, signal: result.signal ?? null, stoppedBy };
     logger.info(exit, 'Vitest child exited');
     await finalizeRun(this.deps, runId, exit);
+  }
+
+  /** Stop a child that may still run and wait for its exit (on Windows, a pid that exited may be reused: leave it). */
+  private async stopChild(subprocess: ResultPromise<SpawnPlan['options']>, pid: number): Promise<void> {
+    const isRunning = subprocess.exitCode === null && subprocess.signalCode === null;
+    if (isRunning || this.deps.platform !== 'win32') {
+      await stopProcessTree(pid, this.deps.platform);
+    }
+    if (isRunning) {
+      subprocess.kill('SIGKILL');
+    }
+    await subprocess;
   }
 
   private async stopForTimeout(runId: string, pid: number, logger: Logger): Promise<void> {

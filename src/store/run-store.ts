@@ -22,6 +22,14 @@ export type TransitionOutcome =
   | { kind: 'refused'; status: RunStatus }
   | { kind: 'missing' };
 
+/** What the Vitest child says of itself (see RunStore.setChildState). */
+export interface ChildState {
+  controlReady?: true;
+  childFinished?: string;
+  childErrors?: TestError[];
+  childError?: string;
+}
+
 export interface TransitionSpec {
   /** Statuses the run may be in; `*` for any. */
   from: readonly RunStatus[] | '*';
@@ -273,44 +281,35 @@ export class RunStore {
   }
 
   /**
-   * Replace a live run's stored batches, file states and counters with the whole of what the
-   * child reported so far: one batch of every record, and absolute counters. Makes good a batch
-   * write that failed.
+   * Replace what a live run's child reported (stored batches, file states, counters, its state)
+   * with the whole of it so far, in one transaction: one batch of every record, absolute counters.
+   * Makes good a write that failed.
    */
-  async rewriteTestProgress(
+  async rewriteChildReport(
     runId: string,
-    records: readonly TestRecord[],
-    counts: RunCounts,
-    files: Readonly<Record<string, FileState>>,
+    report: {
+      records: readonly TestRecord[];
+      counts: RunCounts;
+      files: Readonly<Record<string, FileState>>;
+      state: ChildState;
+    },
   ): Promise<void> {
     const multi = this.redis.multi().del(this.keys.progress(runId), this.keys.files(runId));
-    if (records.length > 0) {
-      const changes: TestRecordChange[] = records.map(({ seq: _seq, ...record }) => record);
+    if (report.records.length > 0) {
+      const changes: TestRecordChange[] = report.records.map(({ seq: _seq, ...record }) => record);
       multi.rpush(this.keys.progress(runId), JSON.stringify({ changes } satisfies TestBatch));
     }
-    const fileFields = Object.entries(files).flat();
+    const fileFields = Object.entries(report.files).flat();
     if (fileFields.length > 0) {
       multi.hset(this.keys.files(runId), ...fileFields);
     }
-    multi.hset(this.keys.run(runId), ...counterFields(counts));
+    multi.hset(this.keys.run(runId), ...counterFields(report.counts), ...childStateFields(report.state));
     await multi.exec();
   }
 
   /** What the child says of itself: its flags are in place, how Vitest ended, or why it could not run. */
   async setChildState(runId: string, state: ChildState): Promise<void> {
-    const fields: string[] = [];
-    if (state.controlReady) {
-      fields.push('controlReady', '1');
-    }
-    if (state.childFinished !== undefined) {
-      fields.push('childFinished', state.childFinished);
-    }
-    if (state.childErrors && state.childErrors.length > 0) {
-      fields.push('childErrors', JSON.stringify(state.childErrors));
-    }
-    if (state.childError !== undefined) {
-      fields.push('childError', state.childError);
-    }
+    const fields = childStateFields(state);
     if (fields.length > 0) {
       await this.redis.hset(this.keys.run(runId), ...fields);
     }
@@ -334,18 +333,28 @@ export class RunStore {
   }
 }
 
-/** What the Vitest child says of itself (see RunStore.setChildState). */
-export interface ChildState {
-  controlReady?: true;
-  childFinished?: string;
-  childErrors?: TestError[];
-  childError?: string;
-}
-
 /** Counters as run-hash fields and values. */
 function counterFields(counts: RunCounts): string[] {
   return Object.entries(counts).flatMap(([name, value]) => [
     COUNTER_FIELDS[name as keyof RunCounts],
     String(value),
   ]);
+}
+
+/** The child's state as run-hash fields and values. */
+function childStateFields(state: ChildState): string[] {
+  const fields: string[] = [];
+  if (state.controlReady) {
+    fields.push('controlReady', '1');
+  }
+  if (state.childFinished !== undefined) {
+    fields.push('childFinished', state.childFinished);
+  }
+  if (state.childErrors && state.childErrors.length > 0) {
+    fields.push('childErrors', JSON.stringify(state.childErrors));
+  }
+  if (state.childError !== undefined) {
+    fields.push('childError', state.childError);
+  }
+  return fields;
 }

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { ChildRelay } from '../../src/runs/child-relay.js';
-import type { DaemonMessage } from '../../src/runner/env-contract.js';
+import type { ChildMessage, DaemonMessage } from '../../src/runner/env-contract.js';
 import { decodeCounts } from '../../src/store/run-codec.js';
 import { createKeys, type RedisKeys } from '../../src/store/keys.js';
 import { RunStore } from '../../src/store/run-store.js';
@@ -164,10 +164,11 @@ describe('ChildRelay: what the child reports', () => {
 });
 
 describe('ChildRelay: a write that fails', () => {
-  /** The relay's own connection, cut and restored by the tests (a real Redis client that really loses its server). */
+  /** The relay's own connection: a real client, closed and opened again by the tests. */
   let own: Redis;
   let flakyRelay: ChildRelay;
   const logged: string[] = [];
+  const failures = () => logged.filter((line) => line.includes('could not record')).length;
 
   beforeEach(() => {
     own = new Redis(inject('redisUrl'));
@@ -186,64 +187,88 @@ describe('ChildRelay: a write that fails', () => {
     own.disconnect();
   });
 
-  const collected = (ids: string[]) =>
-    ({
-      t: 'tests',
-      collected: [{ file: 'a.test.ts', cases: ids.map((id) => [id, id] as [string, string]) }],
-    }) as const;
+  const collected = (ids: string[]): ChildMessage => ({
+    t: 'tests',
+    collected: [{ file: 'a.test.ts', cases: ids.map((id): [string, string] => [id, id]) }],
+  });
 
-  it('loses nothing: the next write stores the whole report, with exact counters and file states', async () => {
-    flakyRelay.receive({ ...collected(['a', 'b', 'c']), files: { '["","a.test.ts"]': 'started' } });
+  it('loses nothing: the next write stores the whole report, as an unbroken relay would have', async () => {
+    const messages: ChildMessage[] = [
+      { ...collected(['a', 'b', 'c']), files: { '["","a.test.ts"]': 'started' } },
+      { t: 'tests', passed: [['a', 4]], changes: [{ id: 'b', status: 'running', traceId: 'b'.repeat(32) }] },
+      { t: 'end', reason: 'failed' },
+      {
+        t: 'tests',
+        changes: [{ id: 'b', status: 'failed', durationMs: 7, error: { message: 'boom', kind: 'failure' } }],
+        files: { '["","b.test.ts"]': 'planned' },
+      },
+    ];
+    flakyRelay.receive(messages[0] as ChildMessage);
     await waitFor(async () => (await store.getTests(RUN_ID)).length === 3, { message: 'the first batch' });
-
     own.disconnect();
-    flakyRelay.receive({ t: 'tests', passed: [['a', 4]], changes: [{ id: 'b', status: 'running' }] });
-    flakyRelay.receive({ t: 'end', reason: 'passed' });
-    await waitFor(() => logged.some((line) => line.includes('could not record')), {
-      message: 'the failed write',
-    });
+    flakyRelay.receive(messages[1] as ChildMessage);
+    flakyRelay.receive(messages[2] as ChildMessage);
+    await waitFor(() => failures() === 2, { message: 'the failed writes' });
     expect((await store.getTests(RUN_ID)).map((test) => test.status)).toEqual([
       'pending',
       'pending',
       'pending',
     ]);
-
     await own.connect();
-    flakyRelay.receive({ t: 'tests', passed: [['b', 5]], files: { '["","b.test.ts"]': 'planned' } });
+    flakyRelay.receive(messages[3] as ChildMessage);
     await flakyRelay.close();
 
+    // The same messages through a relay whose writes never failed, under other keys.
+    const otherKeys = createKeys(`${keys.prefix}-unbroken`);
+    const unbroken = new RunStore(redis, otherKeys);
+    await unbroken.createRun(buildRunRecord({ runId: RUN_ID, status: 'RUNNING' }));
+    const reference = new ChildRelay({
+      store: unbroken,
+      runId: RUN_ID,
+      logger: pino({ level: 'silent' }),
+      send: () => undefined,
+    });
+    messages.forEach((message) => reference.receive(message));
+    await reference.close();
+
     const tests = await store.getTests(RUN_ID);
-    expect(tests.map((test) => [test.id, test.name, test.status, test.durationMs])).toEqual([
-      ['a', 'a', 'passed', 4],
-      ['b', 'b', 'passed', 5],
-      ['c', 'c', 'pending', null],
+    expect(tests).toEqual(await unbroken.getTests(RUN_ID));
+    expect(tests.map((test) => [test.id, test.status, test.durationMs])).toEqual([
+      ['a', 'passed', 4],
+      ['b', 'failed', 7],
+      ['c', 'pending', null],
     ]);
-    expect(tests.every((test) => /^[0-9a-f]{32}$/.test(test.traceId))).toBe(true);
     expect(decodeCounts(await redis.hgetall(keys.run(RUN_ID)))).toEqual({
       total: 3,
-      passed: 2,
-      failed: 0,
+      passed: 1,
+      failed: 1,
       skipped: 0,
       running: 0,
     });
+    expect(decodeCounts(await redis.hgetall(otherKeys.run(RUN_ID)))).toEqual(
+      decodeCounts(await redis.hgetall(keys.run(RUN_ID))),
+    );
+    expect(await store.getFiles(RUN_ID)).toEqual(await unbroken.getFiles(RUN_ID));
     expect(await store.getFiles(RUN_ID)).toEqual({
       '["","a.test.ts"]': 'started',
       '["","b.test.ts"]': 'planned',
     });
-    expect(await store.getInternal(RUN_ID)).toMatchObject({ childFinished: 'passed' });
+    expect(await store.getInternal(RUN_ID)).toMatchObject({ childFinished: 'failed' });
     // One batch of every record, the last batch's news included, replaced the ones before it.
     expect(await redis.llen(keys.progress(RUN_ID))).toBe(1);
+    await redis.del(...(await redis.keys(`${otherKeys.prefix}:*`)));
   });
 
   it('stores what a failed write lost when the child has exited, once Redis answers again', async () => {
     own.disconnect();
     flakyRelay.receive(collected(['a', 'b']));
     flakyRelay.receive({ t: 'tests', passed: [['a', 1]] });
-    await waitFor(() => logged.filter((line) => line.includes('could not record')).length === 2, {
-      message: 'two failed writes',
-    });
-    setTimeout(() => void own.connect(), 100);
-    await flakyRelay.close();
+    await waitFor(() => failures() === 2, { message: 'two failed writes' });
+    const closing = flakyRelay.close();
+    // close tries at once, fails, and tries again a moment later.
+    await waitFor(() => failures() === 3, { message: 'the first attempt of close' });
+    await own.connect();
+    await closing;
     expect((await store.getTests(RUN_ID)).map((test) => [test.id, test.status])).toEqual([
       ['a', 'passed'],
       ['b', 'pending'],
@@ -252,22 +277,24 @@ describe('ChildRelay: a write that fails', () => {
     expect(logged.some((line) => line.includes('stored the whole'))).toBe(true);
   });
 
-  it('still passes on an acknowledgement after a failed write, once the report is stored', async () => {
+  it('publishes an acknowledgement after a failed write only once the whole report is stored', async () => {
     await subscriber.subscribe(keys.ack(RUN_ID));
     const stored: number[] = [];
-    subscriber.on('message', () => {
+    const onMessage = (): void => {
       void store.getTests(RUN_ID).then((tests) => stored.push(tests.length));
-    });
-    own.disconnect();
-    flakyRelay.receive(collected(['a', 'b']));
-    await waitFor(() => logged.some((line) => line.includes('could not record')), {
-      message: 'the failed write',
-    });
-    await own.connect();
-    flakyRelay.receive({ t: 'ack', nonce: 'n1' });
-    await waitFor(() => stored.length === 1, { message: 'the acknowledgement' });
-    expect(stored).toEqual([2]);
-    await subscriber.unsubscribe();
-    subscriber.removeAllListeners('message');
+    };
+    subscriber.on('message', onMessage);
+    try {
+      own.disconnect();
+      flakyRelay.receive(collected(['a', 'b']));
+      await waitFor(() => failures() === 1, { message: 'the failed write' });
+      await own.connect();
+      flakyRelay.receive({ t: 'ack', nonce: 'n1' });
+      await waitFor(() => stored.length === 1, { message: 'the acknowledgement' });
+      expect(stored).toEqual([2]);
+    } finally {
+      subscriber.off('message', onMessage);
+      await subscriber.unsubscribe();
+    }
   });
 });
