@@ -7,6 +7,7 @@ import type { ChildMessage, DaemonMessage } from '../../src/runner/env-contract.
 import { decodeCounts } from '../../src/store/run-codec.js';
 import { createKeys, type RedisKeys } from '../../src/store/keys.js';
 import { RunStore } from '../../src/store/run-store.js';
+import { deleteKeys } from '../setup/delete-keys.js';
 import { buildRunRecord } from '../setup/run-record.js';
 import { waitFor } from '../setup/wait-for.js';
 
@@ -35,10 +36,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await relay.close();
-  const found = await redis.keys(`${keys.prefix}:*`);
-  if (found.length > 0) {
-    await redis.del(...found);
-  }
+  await deleteKeys(redis, keys.prefix);
 });
 
 afterAll(async () => {
@@ -256,7 +254,7 @@ describe('ChildRelay: a write that fails', () => {
     expect(await store.getInternal(RUN_ID)).toMatchObject({ childFinished: 'failed' });
     // One batch of every record, the last batch's news included, replaced the ones before it.
     expect(await redis.llen(keys.progress(RUN_ID))).toBe(1);
-    await redis.del(...(await redis.keys(`${otherKeys.prefix}:*`)));
+    await deleteKeys(redis, otherKeys.prefix);
   });
 
   it('stores what a failed write lost when the child has exited, once Redis answers again', async () => {

@@ -9,6 +9,7 @@ import { finalizeRun } from '../../src/runs/finalize-run.js';
 import { RunPaths } from '../../src/runs/run-paths.js';
 import { createKeys, type RedisKeys } from '../../src/store/keys.js';
 import { RunStore } from '../../src/store/run-store.js';
+import { deleteKeys } from '../setup/delete-keys.js';
 import { buildRunRecord } from '../setup/run-record.js';
 
 const RUN_ID = 'test_20240101_000000_0000beef';
@@ -33,10 +34,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  const found = await redis.keys(`${keys.prefix}:*`);
-  if (found.length > 0) {
-    await redis.del(...found);
-  }
+  await deleteKeys(redis, keys.prefix);
   await rm(root, { recursive: true, force: true });
 });
 

@@ -11,6 +11,7 @@ import { RunPaths } from '../../src/runs/run-paths.js';
 import { ControlBus } from '../../src/store/control-bus.js';
 import { createKeys, type RedisKeys } from '../../src/store/keys.js';
 import { RunStore, type TransitionSpec } from '../../src/store/run-store.js';
+import { deleteKeys } from '../setup/delete-keys.js';
 import { buildRunRecord } from '../setup/run-record.js';
 
 const RUN_ID = 'test_20240101_000000_0000cafe';
@@ -44,10 +45,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await bus.close();
-  const found = await redis.keys(`${keys.prefix}:*`);
-  if (found.length > 0) {
-    await redis.del(...found);
-  }
+  await deleteKeys(redis, keys.prefix);
   await rm(root, { recursive: true, force: true });
 });
 

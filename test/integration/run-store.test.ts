@@ -6,6 +6,7 @@ import { createKeys, type RedisKeys } from '../../src/store/keys.js';
 import { RunStore } from '../../src/store/run-store.js';
 import { deriveTraceIds } from '../../src/runner/trace-id.js';
 import { countTests } from '../../src/runs/settle-tests.js';
+import { deleteKeys } from '../setup/delete-keys.js';
 import { buildRunRecord } from '../setup/run-record.js';
 
 const redis = new Redis(inject('redisUrl'));
@@ -19,23 +20,12 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  await deleteKeys(redis, `${keys.prefix}:*`);
+  await deleteKeys(redis, keys.prefix);
 });
 
 afterAll(async () => {
   await redis.quit();
 });
-
-async function deleteKeys(client: Redis, pattern: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, found] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-    if (found.length > 0) {
-      await client.del(...found);
-    }
-    cursor = next;
-  } while (cursor !== '0');
-}
 
 function newRun(overrides: Partial<RunRecord> = {}): RunRecord {
   created += 1;

@@ -8,6 +8,7 @@ import pino from 'pino';
 import { inject } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { startDaemon, type Daemon } from '../../../src/daemon.js';
+import { deleteKeys } from '../../setup/delete-keys.js';
 import { waitFor } from '../../setup/wait-for.js';
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures');
@@ -151,10 +152,7 @@ export async function startTestDaemon(
     close: async () => {
       await daemon.close();
       const redis = new Redis(redisUrl);
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) {
-        await redis.del(...keys);
-      }
+      await deleteKeys(redis, prefix);
       await redis.quit();
       await rm(root, { recursive: true, force: true });
     },
