@@ -237,7 +237,10 @@ export class RunExecutor {
     await finalizeRun(this.deps, runId, exit);
   }
 
-  /** Stop a child that may still run and wait for its exit (on Windows, a pid that exited may be reused: leave it). */
+  /**
+   * Stop the child if it still runs, and wait for its exit. On Windows the tree of an exited
+   * child is left alone: its pid may already be another process's.
+   */
   private async stopChild(subprocess: ResultPromise<SpawnPlan['options']>, pid: number): Promise<void> {
     const isRunning = subprocess.exitCode === null && subprocess.signalCode === null;
     if (isRunning || this.deps.platform !== 'win32') {
