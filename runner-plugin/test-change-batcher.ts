@@ -12,10 +12,10 @@ export const MIN_BATCH_INTERVAL_MS = 100;
 
 /**
  * Collects what the reporter learns of test files and cases and sends it to the daemon, which
- * counts it and stores each batch in Redis as it came (readers merge the batches). What is learned in one turn of the event loop
- * (Vitest delivers results in batches) goes together, at its end; news of files alone waits until
- * MIN_BATCH_INTERVAL_MS has passed since the last batch, or until a case's news comes to take it
- * along. `flush` sends at once.
+ * counts it and stores each batch in Redis as it came (readers merge the batches). What is learned
+ * in one turn of the event loop (Vitest delivers results in batches) goes together, at its end;
+ * news of files alone waits until MIN_BATCH_INTERVAL_MS has passed since the last batch, or until
+ * a case's news comes to take it along. `flush` sends at once.
  */
 export class TestChangeBatcher {
   private batch: Required<TestBatch> = emptyBatch();

@@ -110,8 +110,7 @@ export class ChildRelay {
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, waitMs));
-      this.write(async () => undefined);
-      await this.writes;
+      await this.storeWholeReport();
     }
     if (this.hasUnstoredReport) {
       this.deps.logger.error('gave up storing what the Vitest child reported: its report may miss cases');
@@ -146,9 +145,9 @@ export class ChildRelay {
    * are sent. After a failed write, the whole report is stored in place of the next one.
    */
   private write(task: () => Promise<void>): void {
-    const done = (this.hasUnstoredReport ? this.storeWholeReport() : task()).catch((err: unknown) =>
-      this.onReportWriteFailed(err),
-    );
+    const done = this.hasUnstoredReport
+      ? this.storeWholeReport()
+      : task().catch((err: unknown) => this.onReportWriteFailed(err));
     this.writes = Promise.all([this.writes, done]).then(() => undefined);
   }
 
@@ -162,7 +161,7 @@ export class ChildRelay {
     const published = before
       .then(async () => {
         if (this.hasUnstoredReport) {
-          await this.storeWholeReport().catch((err: unknown) => this.onReportWriteFailed(err));
+          await this.storeWholeReport();
         }
         await store.publishAck(runId, nonce);
       })
@@ -178,16 +177,20 @@ export class ChildRelay {
     );
   }
 
-  /** Store everything the child reported so far, in place of what Redis has of it. */
+  /** Store everything the child reported so far, in place of what Redis has of it; a failure is noted, not thrown. */
   private async storeWholeReport(): Promise<void> {
     this.hasUnstoredReport = false;
-    const { store, runId } = this.deps;
-    await store.rewriteChildReport(runId, {
-      records: this.progress.records(),
-      counts: this.progress.counts(),
-      files: this.files,
-      state: this.childState,
-    });
-    this.deps.logger.info('stored the whole of what the Vitest child reported after a failed write');
+    const { store, runId, logger } = this.deps;
+    try {
+      await store.rewriteChildReport(runId, {
+        records: this.progress.records(),
+        counts: this.progress.counts(),
+        files: this.files,
+        state: this.childState,
+      });
+      logger.info('stored the whole of what the Vitest child reported after a failed write');
+    } catch (err) {
+      this.onReportWriteFailed(err);
+    }
   }
 }
