@@ -60,6 +60,11 @@ describe.each(VERSIONS)('Vitest $version ($project)', ({ project, version }) => 
 
     const tests = await trc.tests(run.runId);
     const byName = Object.fromEntries(tests.map((test) => [test.name, test]));
+    expect(byName['passes']).toMatchObject({
+      status: 'passed',
+      fullName: 'mixed > passes',
+      file: 'test/mixed.test.ts',
+    });
     expect(byName['is skipped']).toMatchObject({ status: 'skipped', skipReason: 'skip' });
     expect(byName['is todo']).toMatchObject({ status: 'skipped', skipReason: 'todo' });
     expect(byName['fails']?.error?.message).toContain('expected 2 to be 3');
