@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ChildMessage, ControlMessage, DaemonMessage } from '../runner/env-contract.js';
 import type { ChildState, RunStore } from '../store/run-store.js';
-import { expandTestBatch, type FileState } from './test-batch.js';
+import type { FileState } from './test-batch.js';
 import { TestProgress } from './test-progress.js';
 
 /** How often the flags are read again from Redis, in case a published message was lost. */
@@ -69,7 +69,7 @@ export class ChildRelay {
         return;
       case 'tests': {
         const { t: _t, files = {}, ...batch } = message;
-        const deltas = this.progress.apply(expandTestBatch(batch));
+        const deltas = this.progress.applyBatch(batch);
         Object.assign(this.files, files);
         this.write(() => store.appendTestProgress(runId, batch, deltas, files));
         return;

@@ -25,21 +25,3 @@ export interface TestBatch {
   changes?: TestRecordChange[];
   passed?: PassedCase[];
 }
-
-/**
- * The batch as a list of changes, in an order that merges right: names first, then whole
- * changes, then passes (a case never moves back from an end status, see TestProgress).
- */
-export function expandTestBatch(batch: TestBatch): TestRecordChange[] {
-  const changes: TestRecordChange[] = [];
-  for (const { file, project, cases } of batch.collected ?? []) {
-    for (const [id, name, fullName] of cases) {
-      changes.push({ id, file, name, fullName: fullName ?? name, ...(project ? { project } : {}) });
-    }
-  }
-  changes.push(...(batch.changes ?? []));
-  for (const [id, durationMs] of batch.passed ?? []) {
-    changes.push({ id, durationMs, status: 'passed' });
-  }
-  return changes;
-}

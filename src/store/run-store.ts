@@ -8,7 +8,7 @@ import type {
   TestRecordChange,
 } from '../runs/model.js';
 import { TERMINAL_STATUSES } from '../runs/model.js';
-import { expandTestBatch, type FileState, type TestBatch } from '../runs/test-batch.js';
+import type { FileState, TestBatch } from '../runs/test-batch.js';
 import { TestProgress } from '../runs/test-progress.js';
 import type { ControlFlags, ControlMessage } from '../runner/env-contract.js';
 import { COUNTER_FIELDS, type RedisKeys } from './keys.js';
@@ -201,7 +201,7 @@ export class RunStore {
     }
     const progress = new TestProgress(settled);
     for (const json of batches) {
-      progress.apply(expandTestBatch(JSON.parse(json) as TestBatch));
+      progress.applyBatch(JSON.parse(json) as TestBatch);
     }
     return progress
       .records()

@@ -6,7 +6,7 @@ import { createKeys, type RedisKeys } from '../../src/store/keys.js';
 import { decodeCounts } from '../../src/store/run-codec.js';
 import { RunStore } from '../../src/store/run-store.js';
 import { deriveTraceIds } from '../../src/runner/trace-id.js';
-import { expandTestBatch, type TestBatch } from '../../src/runs/test-batch.js';
+import type { TestBatch } from '../../src/runs/test-batch.js';
 import { TestProgress } from '../../src/runs/test-progress.js';
 import { TestChangeBatcher } from '../../runner-plugin/test-change-batcher.js';
 
@@ -28,7 +28,7 @@ beforeEach(() => {
   batcher = new TestChangeBatcher((sent) => {
     batches += 1;
     const { files, ...batch } = JSON.parse(JSON.stringify(sent)) as TestBatch;
-    const deltas = progress.apply(expandTestBatch(batch));
+    const deltas = progress.applyBatch(batch);
     writes.push(store.appendTestProgress(RUN_ID, batch, deltas, files));
   });
   writer = {
