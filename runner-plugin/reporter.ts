@@ -107,16 +107,9 @@ export class TrcReporter implements Reporter {
     // Vitest's worker waits for this hook's RPC to return before it runs the file: record later.
     setImmediate(() => {
       const cases: CollectedFile['cases'] = [];
-      const tasks = (module as unknown as { task?: RawTask }).task?.tasks;
-      if (tasks) {
-        // Vitest's own tree, walked without its reported entities: where Vitest's main process
-        // is the slower end (4.0 on a large suite), every step here adds to the run's time.
-        this.describeTasks(tasks, '', cases);
-      } else {
-        for (const { id, name, fullName } of module.children.allTests()) {
-          this.describeCollected(id, name, fullName, cases);
-        }
-      }
+      // Vitest's own tree, walked without its reported entities: where Vitest's main process is
+      // the slower end (4.0 on a large suite), every step here adds to the run's time.
+      this.describeTasks((module as unknown as { task: RawTask }).task.tasks ?? [], '', cases);
       if (cases.length > 0) {
         const project = module.project.name;
         this.records.addCollected({
@@ -274,17 +267,11 @@ export class TrcReporter implements Reporter {
     for (const task of tasks) {
       if (task.type === 'suite') {
         this.describeTasks(task.tasks ?? [], `${prefix}${task.name} > `, cases);
-      } else {
-        this.describeCollected(task.id, task.name, prefix + task.name, cases);
+      } else if (!this.described.has(task.id)) {
+        this.described.add(task.id);
+        this.logs.release(task.id);
+        cases.push(prefix ? [task.id, task.name, prefix + task.name] : [task.id, task.name]);
       }
-    }
-  }
-
-  private describeCollected(id: string, name: string, fullName: string, cases: CollectedFile['cases']): void {
-    if (!this.described.has(id)) {
-      this.described.add(id);
-      this.logs.release(id);
-      cases.push(fullName === name ? [id, name] : [id, name, fullName]);
     }
   }
 

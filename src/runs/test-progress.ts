@@ -28,18 +28,9 @@ export class TestProgress {
     }
   }
 
-  /** Merge changes and answer the counter deltas they make; a case never moves back from an end status. */
-  apply(changes: readonly TestRecordChange[]): Record<string, number> {
-    const deltas: Record<string, number> = {};
-    for (const change of changes) {
-      this.merge(change, deltas);
-    }
-    return deltas;
-  }
-
   /**
    * Merge a batch as the child sends it, with the counter deltas it makes: names first, then whole
-   * changes, then passes. Its tuples are merged as they are, without a change object for each: a
+   * changes, then passes; a case never moves back from an end status. Its tuples are merged as they are, without a change object for each: a
    * 2,000-case run sends 4,000 of them while the machine's cores are busy with Vitest.
    */
   applyBatch(batch: TestBatch): Record<string, number> {

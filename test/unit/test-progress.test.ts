@@ -86,7 +86,7 @@ describe('TestProgress.applyBatch', () => {
   it('ends as the same records and counters as the batch merged one change at a time', () => {
     const byBatch = new TestProgress();
     const byChange = new TestProgress();
-    expect(byBatch.applyBatch(BATCH)).toEqual(byChange.apply(CHANGES));
+    expect(byBatch.applyBatch(BATCH)).toEqual(byChange.applyBatch({ changes: CHANGES }));
     expect(byBatch.records()).toEqual(byChange.records());
   });
 
