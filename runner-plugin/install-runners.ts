@@ -31,13 +31,38 @@ export function findRunnerSources(vitestPackageDir: string): RunnerSources {
   };
   const [major = 0, minor = 0] = version.split('.').map(Number);
   const modern = major > 4 || (major === 4 && minor >= 1);
-  const entry = pathToFileURL(path.join(vitestPackageDir, 'dist', modern ? 'index.js' : 'runners.js')).href;
+  const entry = path.join(vitestPackageDir, 'dist', modern ? 'index.js' : 'runners.js');
+  const { file, binding } = findReexport(entry, modern ? 'TestRunner' : 'VitestTestRunner');
   return {
-    baseRunnerImport: modern
-      ? `import { TestRunner as BaseRunner } from ${JSON.stringify(entry)};`
-      : `import { VitestTestRunner as BaseRunner } from ${JSON.stringify(entry)};`,
+    baseRunnerImport: `import { ${binding} as BaseRunner } from ${JSON.stringify(pathToFileURL(file).href)};`,
     vitestRunnerUrl: major >= 5 ? null : findRunnerPackage(vitestPackageDir),
   };
+}
+
+/**
+ * Where an entry module's export `name` is defined, when the entry only passes it on from one of
+ * Vitest's chunks (`export { V as VitestTestRunner } from './chunks/test.<hash>.js'`), else the entry.
+ * A test worker has that chunk loaded already; `vitest/runners` itself would cost it the resolution
+ * of some twenty imports, a few milliseconds of every worker of a suite of many small files.
+ */
+export function findReexport(entry: string, name: string): { file: string; binding: string } {
+  let source: string;
+  try {
+    source = readFileSync(entry, 'utf8');
+  } catch {
+    return { file: entry, binding: name };
+  }
+  for (const [, names = '', from = ''] of source.matchAll(
+    /export\s*\{([^}]*)\}\s*from\s*['"](\.[^'"]+)['"]/g,
+  )) {
+    for (const part of names.split(',')) {
+      const [local, exported = local] = part.trim().split(/\s+as\s+/);
+      if (exported === name && local && /^[\w$]+$/.test(local)) {
+        return { file: path.resolve(path.dirname(entry), from), binding: local };
+      }
+    }
+  }
+  return { file: entry, binding: name };
 }
 
 function findRunnerPackage(vitestPackageDir: string): string | null {
