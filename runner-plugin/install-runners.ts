@@ -23,7 +23,8 @@ export interface RunnerSources {
 /**
  * Find the runner class of the project's Vitest and, where it is a package of its own, `@vitest/runner`.
  * The class is `TestRunner` from `vitest` since 4.1 and `VitestTestRunner` from `vitest/runners`
- * before (5 has no `vitest/runners`); only the entry the version has is imported.
+ * before (5 has no `vitest/runners`); only the entry the version has is read, and the module it
+ * takes the class from is imported.
  */
 export function findRunnerSources(vitestPackageDir: string): RunnerSources {
   const { version } = JSON.parse(readFileSync(path.join(vitestPackageDir, 'package.json'), 'utf8')) as {
@@ -56,9 +57,10 @@ export function findReexport(entry: string, name: string): { file: string; bindi
     /export\s*\{([^}]*)\}\s*from\s*['"](\.[^'"]+)['"]/g,
   )) {
     for (const part of names.split(',')) {
-      const [local, exported = local] = part.trim().split(/\s+as\s+/);
-      if (exported === name && local && /^[\w$]+$/.test(local)) {
-        return { file: path.resolve(path.dirname(entry), from), binding: local };
+      // `V as VitestTestRunner`: the chunk exports the class as `V`.
+      const [imported, exported = imported] = part.trim().split(/\s+as\s+/);
+      if (exported === name && imported && /^[\w$]+$/.test(imported)) {
+        return { file: path.resolve(path.dirname(entry), from), binding: imported };
       }
     }
   }

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findReexport, findRunnerSources } from '../../runner-plugin/install-runners.js';
 
@@ -56,7 +57,7 @@ describe('findRunnerSources on the installed Vitest versions', () => {
       const { baseRunnerImport } = findRunnerSources(vitestDir);
       const [, binding = '', url = ''] =
         /^import \{ ([\w$]+) as BaseRunner \} from "([^"]+)";$/.exec(baseRunnerImport) ?? [];
-      const file = new URL(url).pathname;
+      const file = fileURLToPath(url);
       expect(file.startsWith(path.join(vitestDir, 'dist') + path.sep)).toBe(true);
       const source = await readFile(file, 'utf8');
       expect(source).toMatch(new RegExp(`class ${name}\\b`));
