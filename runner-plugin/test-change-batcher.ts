@@ -4,11 +4,13 @@ import type { CollectedFile, FileState, PassedCase, TestBatch } from '../src/run
 /**
  * Shortest time between two batches that carry only news of test files (queued, collected). Every
  * message wakes the daemon and, through it, Redis: on a busy machine both then take a core from
- * Vitest, and a suite of many short files has such news twice per file. A case's own news (running,
- * ended) never waits for it: results reach Redis as each case ends, so a child killed outright
- * leaves them in the report.
+ * Vitest, and a suite of many short files has such news twice per file. Long enough that in such a
+ * suite it nearly always goes with a case's news; a case that runs for a while is named running
+ * within milliseconds, which takes its file's news along. A case's own news (running, ended) never
+ * waits for it: results reach Redis as each case ends, so a child killed outright leaves them in
+ * the report.
  */
-export const MIN_BATCH_INTERVAL_MS = 100;
+export const MIN_BATCH_INTERVAL_MS = 250;
 
 /**
  * Collects what the reporter learns of test files and cases and sends it to the daemon, which

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ChildMessage, ControlMessage, DaemonMessage } from '../runner/env-contract.js';
 import type { ChildState, RunStore } from '../store/run-store.js';
-import type { FileState } from './test-batch.js';
+import type { FileState, TestBatch } from './test-batch.js';
 import { TestProgress } from './test-progress.js';
 
 /** How often the flags are read again from Redis, in case a published message was lost. */
@@ -12,6 +12,22 @@ const FLAG_POLL_MS = 1000;
  * attempt itself lasts as long as the Redis client keeps retrying (about 10 s by default).
  */
 const REPAIR_WAITS_MS = [0, 250, 1000, 4000];
+
+/**
+ * Shortest time between two writes of the child's news of cases and files. News that comes
+ * sooner waits, and goes in one write with whatever comes meanwhile: a suite of many short files
+ * sends a message or two for each, and every write costs the daemon and Redis CPU that Vitest,
+ * on a busy machine, is short of. The relay holds the news in memory, so a child that dies loses
+ * none of it; any other write (the child's state, an acknowledgement) first writes what waits.
+ */
+const MIN_PROGRESS_WRITE_INTERVAL_MS = 100;
+
+/** News of the child waiting for its write: its batches in order, their summed deltas, the files' latest states. */
+interface HeldProgress {
+  batches: Array<Omit<TestBatch, 'files'>>;
+  deltas: Record<string, number>;
+  files: Record<string, FileState>;
+}
 
 export interface ChildRelayDeps {
   store: RunStore;
@@ -48,12 +64,14 @@ export class ChildRelay {
   private readonly childState: ChildState = {};
   /** A write of the report failed: Redis may miss part of it until the whole is stored again. */
   private hasUnstoredReport = false;
+  private held: HeldProgress | null = null;
+  private heldTimer: NodeJS.Timeout | null = null;
+  private lastProgressWriteAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly deps: ChildRelayDeps) {}
 
   /** Take one message from the child. */
   receive(message: ChildMessage): void {
-    const { store, runId } = this.deps;
     switch (message.t) {
       case 'hello':
         this.control ??= this.sendFlags().catch((err: unknown) => {
@@ -71,7 +89,7 @@ export class ChildRelay {
         const { t: _t, files = {}, ...batch } = message;
         const deltas = this.progress.applyBatch(batch);
         Object.assign(this.files, files);
-        this.write(() => store.appendTestProgress(runId, batch, deltas, files));
+        this.hold(batch, deltas, files);
         return;
       }
       case 'end':
@@ -101,6 +119,7 @@ export class ChildRelay {
   }
 
   private async finishWrites(): Promise<void> {
+    this.writeHeld();
     this.stopped = true;
     clearInterval(this.poll);
     await this.control?.catch(() => undefined);
@@ -137,7 +156,48 @@ export class ChildRelay {
 
   private writeState(state: ChildState): void {
     Object.assign(this.childState, state);
+    this.writeHeld();
     this.write(() => this.deps.store.setChildState(this.deps.runId, state));
+  }
+
+  /** Add news to what waits for its write; write at once when the last write is long enough ago. */
+  private hold(
+    batch: Omit<TestBatch, 'files'>,
+    deltas: Readonly<Record<string, number>>,
+    files: Readonly<Record<string, FileState>>,
+  ): void {
+    const held = (this.held ??= { batches: [], deltas: {}, files: {} });
+    held.batches.push(batch);
+    for (const [field, delta] of Object.entries(deltas)) {
+      held.deltas[field] = (held.deltas[field] ?? 0) + delta;
+    }
+    Object.assign(held.files, files);
+    if (this.heldTimer) {
+      return;
+    }
+    const wait = this.lastProgressWriteAt + MIN_PROGRESS_WRITE_INTERVAL_MS - Date.now();
+    if (wait <= 0) {
+      this.writeHeld();
+    } else {
+      this.heldTimer = setTimeout(() => this.writeHeld(), wait);
+    }
+  }
+
+  /** Start the write of what waits, if anything does. */
+  private writeHeld(): void {
+    if (this.heldTimer) {
+      clearTimeout(this.heldTimer);
+      this.heldTimer = null;
+    }
+    const held = this.held;
+    if (!held) {
+      return;
+    }
+    this.held = null;
+    this.lastProgressWriteAt = Date.now();
+    this.write(() =>
+      this.deps.store.appendTestProgress(this.deps.runId, held.batches, held.deltas, held.files),
+    );
   }
 
   /**
@@ -156,6 +216,7 @@ export class ChildRelay {
    * waits on it reads every record the child sent before it (stored whole first after a failed write).
    */
   private publishAck(nonce: string): void {
+    this.writeHeld();
     const { store, runId, logger } = this.deps;
     const before = this.writes;
     const published = before

@@ -250,27 +250,30 @@ export class RunStore {
   }
 
   /**
-   * A batch from the child, its counter deltas and test files' states, together in one MULTI. The
-   * batch is stored as it came (one string, however many cases it names): a reader merges the
-   * batches, so a 2,000-case run costs the daemon and Redis a few writes instead of a record each.
+   * Batches from the child, in the order they came, with their summed counter deltas and test
+   * files' latest states, together in one MULTI. Each batch is stored as it came (one string,
+   * however many cases it names): a reader merges the batches, so a 2,000-case run costs the daemon
+   * and Redis a few writes instead of a record each.
    */
   async appendTestProgress(
     runId: string,
-    batch: Omit<TestBatch, 'files'>,
+    batches: ReadonlyArray<Omit<TestBatch, 'files'>>,
     deltas: Readonly<Record<string, number>>,
     files: Readonly<Record<string, FileState>> = {},
   ): Promise<void> {
     const fileFields = Object.entries(files).flat();
-    const hasCases = Boolean(batch.collected?.length || batch.changes?.length || batch.passed?.length);
-    if (!hasCases && fileFields.length === 0) {
+    const stored = batches
+      .filter((batch) => batch.collected?.length || batch.changes?.length || batch.passed?.length)
+      .map((batch) => JSON.stringify(batch));
+    if (stored.length === 0 && fileFields.length === 0) {
       return;
     }
     const multi = this.redis.multi();
     if (fileFields.length > 0) {
       multi.hset(this.keys.files(runId), ...fileFields);
     }
-    if (hasCases) {
-      multi.rpush(this.keys.progress(runId), JSON.stringify(batch));
+    if (stored.length > 0) {
+      multi.rpush(this.keys.progress(runId), ...stored);
     }
     for (const [field, delta] of Object.entries(deltas)) {
       if (delta !== 0) {

@@ -111,6 +111,57 @@ describe('ChildRelay: what the child reports', () => {
     await subscriber.unsubscribe();
   });
 
+  it('writes news that comes within the interval together, in order, without waiting for anything else', async () => {
+    const monitor = await redis.monitor();
+    const pushes: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args[0]?.toLowerCase() === 'rpush' && args[1] === keys.progress(RUN_ID)) {
+        pushes.push(args.slice(2));
+      }
+    });
+    try {
+      relay.receive({
+        t: 'tests',
+        collected: [
+          {
+            file: 'a.test.ts',
+            cases: [
+              ['a', 'a'],
+              ['b', 'b'],
+              ['c', 'c'],
+            ],
+          },
+        ],
+      });
+      relay.receive({ t: 'tests', passed: [['a', 1]], files: { '["","a.test.ts"]': 'started' } });
+      relay.receive({ t: 'tests', changes: [{ id: 'b', status: 'running' }] });
+      relay.receive({ t: 'tests', passed: [['b', 2]] });
+      // No ack, no close: the news that waited is written once the interval has passed.
+      await waitFor(
+        async () => (await store.getTests(RUN_ID)).filter((test) => test.status === 'passed').length === 2,
+        {
+          message: 'the news that waited',
+        },
+      );
+      expect(pushes.map((values) => values.length)).toEqual([1, 3]);
+      expect((await store.getTests(RUN_ID)).map((test) => [test.id, test.status])).toEqual([
+        ['a', 'passed'],
+        ['b', 'passed'],
+        ['c', 'pending'],
+      ]);
+      expect(decodeCounts(await redis.hgetall(keys.run(RUN_ID)))).toEqual({
+        total: 3,
+        passed: 2,
+        failed: 0,
+        skipped: 0,
+        running: 0,
+      });
+      expect(await store.getFiles(RUN_ID)).toEqual({ '["","a.test.ts"]': 'started' });
+    } finally {
+      monitor.disconnect();
+    }
+  });
+
   it('keeps counters exact and gives collected cases a trace id until their worker gives one', async () => {
     relay.receive({
       t: 'tests',

@@ -46,24 +46,26 @@ describe('finalizeRun on what a killed child left in Redis', () => {
   it('settles the cases of its stored batches, writes the final records and drops the batches', async () => {
     await store.appendTestProgress(
       RUN_ID,
-      {
-        collected: [
-          {
-            file: 'test/a.test.ts',
-            cases: [
-              ['a', 'a'],
-              ['b', 'b'],
-              ['c', 'c'],
-            ],
-          },
-        ],
-      },
+      [
+        {
+          collected: [
+            {
+              file: 'test/a.test.ts',
+              cases: [
+                ['a', 'a'],
+                ['b', 'b'],
+                ['c', 'c'],
+              ],
+            },
+          ],
+        },
+      ],
       { 'c:total': 3 },
       { '["","test/a.test.ts"]': 'started' },
     );
     await store.appendTestProgress(
       RUN_ID,
-      { passed: [['a', 2]], changes: [{ id: 'b', status: 'running' }] },
+      [{ passed: [['a', 2]], changes: [{ id: 'b', status: 'running' }] }],
       { 'c:passed': 1, 'c:running': 1 },
     );
 

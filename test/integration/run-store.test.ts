@@ -241,7 +241,7 @@ describe('RunStore: delete', () => {
 
   it('removes a terminal run, its tests, files and every index entry', async () => {
     const [run] = await createRuns(1, { status: 'RUNNING' });
-    await store.appendTestProgress(run!.runId, { passed: [['b', 1]] }, {});
+    await store.appendTestProgress(run!.runId, [{ passed: [['b', 1]] }], {});
     await store.transition(run!.runId, { from: ['RUNNING'], to: 'CANCELLED' });
     await store.writeFinalTests(
       run!.runId,
@@ -274,29 +274,30 @@ describe('RunStore: tests', () => {
     await redis.hset(keys.tests(runId), 'a', JSON.stringify(testRecord('a', 'passed', 0)));
     await store.appendTestProgress(
       runId,
-      {
-        collected: [
-          {
-            file: 'test/b.test.ts',
-            project: 'unit',
-            cases: [
-              ['b', 'b'],
-              ['c', 'c', 'B > c'],
-            ],
-          },
-        ],
-      },
+      [
+        {
+          collected: [
+            {
+              file: 'test/b.test.ts',
+              project: 'unit',
+              cases: [
+                ['b', 'b'],
+                ['c', 'c', 'B > c'],
+              ],
+            },
+          ],
+        },
+      ],
       { 'c:total': 2 },
       { '["unit","test/b.test.ts"]': 'started' },
     );
+    // Two batches in one write, as the relay stores what came while a write was due.
     await store.appendTestProgress(
       runId,
-      { changes: [{ id: 'c', status: 'running', traceId: 'e'.repeat(32) }] },
-      {},
-    );
-    await store.appendTestProgress(
-      runId,
-      { passed: [['b', 1.5]], changes: [{ id: 'c', status: 'failed' }] },
+      [
+        { changes: [{ id: 'c', status: 'running', traceId: 'e'.repeat(32) }] },
+        { passed: [['b', 1.5]], changes: [{ id: 'c', status: 'failed' }] },
+      ],
       {},
     );
 
@@ -320,7 +321,7 @@ describe('RunStore: tests', () => {
 
   it('stores news of files alone in the files hash, with no batch for readers to merge', async () => {
     const [run] = await createRuns(1, { status: 'RUNNING' });
-    await store.appendTestProgress(run!.runId, {}, {}, { '["","test/a.test.ts"]': 'planned' });
+    await store.appendTestProgress(run!.runId, [{}], {}, { '["","test/a.test.ts"]': 'planned' });
     expect(await store.getFiles(run!.runId)).toEqual({ '["","test/a.test.ts"]': 'planned' });
     expect(await redis.llen(keys.progress(run!.runId))).toBe(0);
     expect(await store.getTests(run!.runId)).toEqual([]);
@@ -329,7 +330,7 @@ describe('RunStore: tests', () => {
   it('replaces the test records and sets every counter to the counts of the settled cases', async () => {
     const [run] = await createRuns(1, { status: 'RUNNING' });
     await redis.hset(keys.tests(run!.runId), 'stale', JSON.stringify(testRecord('stale', 'running', 9)));
-    await store.appendTestProgress(run!.runId, { passed: [['stale-live', 1]] }, {});
+    await store.appendTestProgress(run!.runId, [{ passed: [['stale-live', 1]] }], {});
     await redis.hset(keys.run(run!.runId), 'c:running', '3', 'c:total', '99');
     const tests = [
       testRecord('c', 'skipped', 2),

@@ -29,7 +29,7 @@ beforeEach(() => {
     batches += 1;
     const { files, ...batch } = JSON.parse(JSON.stringify(sent)) as TestBatch;
     const deltas = progress.applyBatch(batch);
-    writes.push(store.appendTestProgress(RUN_ID, batch, deltas, files));
+    writes.push(store.appendTestProgress(RUN_ID, [batch], deltas, files));
   });
   writer = {
     upsert: (changes) => changes.forEach((change) => batcher.add(change)),
