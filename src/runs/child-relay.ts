@@ -20,7 +20,7 @@ const REPAIR_WAITS_MS = [0, 250, 1000, 4000];
  * on a busy machine, is short of. The relay holds the news in memory, so a child that dies loses
  * none of it; any other write (the child's state, an acknowledgement) first writes what waits.
  */
-const MIN_PROGRESS_WRITE_INTERVAL_MS = 100;
+const MIN_PROGRESS_WRITE_INTERVAL_MS = 250;
 
 /** News of the child waiting for its write: its batches in order, their summed deltas, the files' latest states. */
 interface HeldProgress {
