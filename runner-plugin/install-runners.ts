@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -18,6 +18,8 @@ export interface RunnerSources {
    * holds results back, so no nudge is needed.
    */
   vitestRunnerUrl: string | null;
+  /** Real path of the Vitest's `dist` folder, as its test workers see it. */
+  vitestDistDir: string;
 }
 
 /**
@@ -37,6 +39,7 @@ export function findRunnerSources(vitestPackageDir: string): RunnerSources {
   return {
     baseRunnerImport: `import { ${binding} as BaseRunner } from ${JSON.stringify(pathToFileURL(file).href)};`,
     vitestRunnerUrl: major >= 5 ? null : findRunnerPackage(vitestPackageDir),
+    vitestDistDir: realDir(path.join(vitestPackageDir, 'dist')),
   };
 }
 
@@ -67,6 +70,14 @@ export function findReexport(entry: string, name: string): { file: string; bindi
   return { file: entry, binding: name };
 }
 
+function realDir(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return dir;
+  }
+}
+
 function findRunnerPackage(vitestPackageDir: string): string | null {
   try {
     const require = createRequire(path.join(vitestPackageDir, 'package.json'));
@@ -77,45 +88,77 @@ function findRunnerPackage(vitestPackageDir: string): string | null {
 }
 
 /** The lines of a runner shim: the base class, `updateTask` where there is one, trc's runner on top. */
-function writeShim(file: string, baseImport: string, trcImport: string, runnerUrl: string | null): void {
+function writeShim(file: string, baseImport: string, trcRunner: string, runnerUrl: string | null): void {
   const lines = runnerUrl
     ? [
         baseImport,
         `import { updateTask } from ${JSON.stringify(runnerUrl)};`,
-        trcImport,
+        trcRunner,
         'export default createTrcRunner(BaseRunner, { updateTask });',
       ]
-    : [baseImport, trcImport, 'export default createTrcRunner(BaseRunner);'];
+    : [baseImport, trcRunner, 'export default createTrcRunner(BaseRunner);'];
   writeFileSync(file, `${lines.join('\n')}\n`);
 }
 
-const TRC_RUNNER_URL = pathToFileURL(fileURLToPath(new URL('./worker-runner.js', import.meta.url))).href;
+const TRC_RUNNER_FILE = fileURLToPath(new URL('./worker-runner.js', import.meta.url));
+
+/** How the bundle of trc's runner ends: its one export. */
+const RUNNER_EXPORT = /^export \{ createTrcRunner \};\n?/m;
+
+/**
+ * trc's runner as lines for a shim: its bundle's code itself, so that a test worker loads one
+ * module instead of two (a module costs a fresh worker about a millisecond), or, when the file is
+ * not that bundle (it imports modules of its own), an import of it.
+ */
+export function inlineTrcRunner(file: string = TRC_RUNNER_FILE): string {
+  const importIt = `import { createTrcRunner } from ${JSON.stringify(pathToFileURL(file).href)};`;
+  let code: string;
+  try {
+    code = readFileSync(file, 'utf8');
+  } catch {
+    return importIt;
+  }
+  if (!RUNNER_EXPORT.test(code) || /\bfrom\s*["']\./.test(code)) {
+    return importIt;
+  }
+  return code.replace(RUNNER_EXPORT, '').replace(/^\/\/# sourceMappingURL=.*$/m, '');
+}
+
+/**
+ * The folder for the default runner shim. Inside a `node_modules` folder, so that Vite would
+ * import it natively instead of transforming it; and, on POSIX, under a path that contains the
+ * Vitest's own `dist` path: its workers import any such module natively without asking the main
+ * process about it first (a round trip per worker, and work for Vite there).
+ */
+function defaultShimDir(nativeDir: string, vitestDistDir: string): string {
+  return process.platform === 'win32' ? nativeDir : path.join(nativeDir, 'vitest', vitestDistDir);
+}
 
 /**
  * Point every project's `runner` at a generated module whose default export is trc's runner
  * extending the project's own base: the user's custom runner when it has one, else the
  * Vitest TestRunner of the Vitest that runs the project.
  *
- * Generated modules sit in a `node_modules` folder on purpose: Vitest then imports them
- * natively instead of transforming them, so a test worker pays nothing for them. A shim that
- * wraps a user's runner sits outside it, so that Vite transforms the user's (often TypeScript) file.
+ * The default shim sits in a `node_modules` folder and carries trc's runner inline (see
+ * defaultShimDir and inlineTrcRunner): a test worker pays for one small native module. A shim
+ * that wraps a user's runner sits outside it, so that Vite transforms the user's (often
+ * TypeScript) file, and imports trc's runner through a bridge that Vite leaves alone.
  */
 export function installRunners(
   projects: readonly ProjectLike[],
-  options: { workDir: string } & RunnerSources,
+  options: { workDir: string; trcRunnerFile?: string } & RunnerSources,
 ): void {
+  const trcRunnerFile = options.trcRunnerFile ?? TRC_RUNNER_FILE;
   const nativeDir = path.join(options.workDir, 'node_modules', 'trc-runner');
-  mkdirSync(nativeDir, { recursive: true });
+  const defaultDir = defaultShimDir(nativeDir, options.vitestDistDir);
+  mkdirSync(defaultDir, { recursive: true });
   const bridge = path.join(nativeDir, 'trc.mjs');
-  writeFileSync(bridge, `export { createTrcRunner } from ${JSON.stringify(TRC_RUNNER_URL)};\n`);
-  const defaultShim = path.join(nativeDir, 'default-runner.mjs');
-  // Loaded natively, so it can import trc's runner straight away (one module fewer per worker).
-  writeShim(
-    defaultShim,
-    options.baseRunnerImport,
-    `import { createTrcRunner } from ${JSON.stringify(TRC_RUNNER_URL)};`,
-    options.vitestRunnerUrl,
+  writeFileSync(
+    bridge,
+    `export { createTrcRunner } from ${JSON.stringify(pathToFileURL(trcRunnerFile).href)};\n`,
   );
+  const defaultShim = path.join(defaultDir, 'default-runner.mjs');
+  writeShim(defaultShim, options.baseRunnerImport, inlineTrcRunner(trcRunnerFile), options.vitestRunnerUrl);
   projects.forEach((project, index) => {
     const userRunner = project.config.runner;
     if (!userRunner) {

@@ -1,9 +1,15 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findReexport, findRunnerSources } from '../../runner-plugin/install-runners.js';
+import {
+  findReexport,
+  findRunnerSources,
+  inlineTrcRunner,
+  installRunners,
+} from '../../runner-plugin/install-runners.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures');
 
@@ -65,4 +71,72 @@ describe('findRunnerSources on the installed Vitest versions', () => {
       expect(source).toMatch(new RegExp(`export \\{[^}]*${exported}[^}]*\\}`));
     },
   );
+});
+
+describe('installRunners', () => {
+  const RUNNER_BUNDLE = path.resolve(
+    import.meta.dirname,
+    '..',
+    '..',
+    'dist',
+    'runner-plugin',
+    'worker-runner.js',
+  );
+  let dir: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'trc-install-'));
+  });
+
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it.each(['4.0', '4.1'])(
+    'Vitest %s: the default runner is one module, under node_modules and a path holding the Vitest dist folder',
+    async (version) => {
+      const vitestDir = path.join(FIXTURES, `vitest-${version}`, 'node_modules', 'vitest');
+      const sources = findRunnerSources(vitestDir);
+      const projects = [{ config: {} as { runner?: string } }];
+      installRunners(projects, { workDir: dir, trcRunnerFile: RUNNER_BUNDLE, ...sources });
+      const shim = projects[0]?.config.runner ?? '';
+      expect(shim.startsWith(path.join(dir, 'node_modules') + path.sep)).toBe(true);
+      if (process.platform !== 'win32') {
+        expect(shim).toContain(sources.vitestDistDir + path.sep);
+        expect(sources.vitestDistDir).toBe(await realpath(path.join(vitestDir, 'dist')));
+      }
+      const text = await readFile(shim, 'utf8');
+      expect(text).not.toContain('worker-runner.js');
+      expect(text).not.toMatch(/^export \{/m);
+      // Loaded by node as a test worker would: its default export is trc's runner on Vitest's.
+      const { stdout } = await execa(process.execPath, [
+        '--input-type=module',
+        '-e',
+        `const { default: Runner } = await import(${JSON.stringify(pathToFileURL(shim).href)});
+         const base = Object.getPrototypeOf(Runner);
+         console.log(Runner.name, base.name, typeof Runner.prototype.onBeforeRunTask);`,
+      ]);
+      expect(stdout.trim()).toBe(
+        `TrcRunner ${version === '4.1' ? 'TestRunner' : 'VitestTestRunner'} function`,
+      );
+    },
+  );
+
+  it("imports trc's runner instead when the file is not the one-file bundle", async () => {
+    const unbundled = path.join(dir, 'worker-runner.js');
+    await writeFile(unbundled, "import { x } from './control-client.js';\nexport { createTrcRunner };\n");
+    expect(inlineTrcRunner(unbundled)).toBe(
+      `import { createTrcRunner } from ${JSON.stringify(pathToFileURL(unbundled).href)};`,
+    );
+    const missing = path.join(dir, 'missing.js');
+    expect(inlineTrcRunner(missing)).toContain('import { createTrcRunner } from');
+    expect(inlineTrcRunner(RUNNER_BUNDLE)).toMatch(/class TrcRunner extends Base/);
+  });
+
+  it('wraps a custom runner of the user in a shim outside node_modules that Vite transforms', () => {
+    const sources = findRunnerSources(path.join(FIXTURES, 'vitest-4.1', 'node_modules', 'vitest'));
+    const projects = [{ config: { runner: '/project/custom-runner.ts' } as { runner?: string } }];
+    installRunners(projects, { workDir: dir, trcRunnerFile: RUNNER_BUNDLE, ...sources });
+    expect(projects[0]?.config.runner).toBe(path.join(dir, 'user-runner-0.mjs'));
+  });
 });
