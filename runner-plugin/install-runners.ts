@@ -134,6 +134,26 @@ function defaultShimDir(nativeDir: string, vitestDistDir: string): string {
   return process.platform === 'win32' ? nativeDir : path.join(nativeDir, 'vitest', vitestDistDir);
 }
 
+/** The shim for projects without a runner of their own: the Vitest's runner with trc's inline. */
+function writeDefaultShim(nativeDir: string, trcRunnerFile: string, sources: RunnerSources): string {
+  const dir = defaultShimDir(nativeDir, sources.vitestDistDir);
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'default-runner.mjs');
+  writeShim(file, sources.baseRunnerImport, inlineTrcRunner(trcRunnerFile), sources.vitestRunnerUrl);
+  return file;
+}
+
+/** A module that passes trc's runner on, for shims Vite transforms (it leaves node_modules alone). */
+function writeBridge(nativeDir: string, trcRunnerFile: string): string {
+  mkdirSync(nativeDir, { recursive: true });
+  const file = path.join(nativeDir, 'trc.mjs');
+  writeFileSync(
+    file,
+    `export { createTrcRunner } from ${JSON.stringify(pathToFileURL(trcRunnerFile).href)};\n`,
+  );
+  return file;
+}
+
 /**
  * Point every project's `runner` at a generated module whose default export is trc's runner
  * extending the project's own base: the user's custom runner when it has one, else the
@@ -150,21 +170,17 @@ export function installRunners(
 ): void {
   const trcRunnerFile = options.trcRunnerFile ?? TRC_RUNNER_FILE;
   const nativeDir = path.join(options.workDir, 'node_modules', 'trc-runner');
-  const defaultDir = defaultShimDir(nativeDir, options.vitestDistDir);
-  mkdirSync(defaultDir, { recursive: true });
-  const bridge = path.join(nativeDir, 'trc.mjs');
-  writeFileSync(
-    bridge,
-    `export { createTrcRunner } from ${JSON.stringify(pathToFileURL(trcRunnerFile).href)};\n`,
-  );
-  const defaultShim = path.join(defaultDir, 'default-runner.mjs');
-  writeShim(defaultShim, options.baseRunnerImport, inlineTrcRunner(trcRunnerFile), options.vitestRunnerUrl);
+  // Each file is written once, and only when a project uses it.
+  let defaultShim: string | undefined;
+  let bridge: string | undefined;
   projects.forEach((project, index) => {
     const userRunner = project.config.runner;
     if (!userRunner) {
+      defaultShim ??= writeDefaultShim(nativeDir, trcRunnerFile, options);
       project.config.runner = defaultShim;
       return;
     }
+    bridge ??= writeBridge(nativeDir, trcRunnerFile);
     const shim = path.join(options.workDir, `user-runner-${index}.mjs`);
     writeShim(
       shim,
