@@ -1,11 +1,18 @@
-import { rmSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import type { ControlFlags } from '../src/runner/env-contract.js';
 import { createLineDecoder, type RunningCase, type StateLine, type WorkerLine } from './control-protocol.js';
 
-export interface ControlFlags {
-  paused: boolean;
-  cancelled: boolean;
-  reason: string;
+export interface ControlServerOptions {
+  /** Unix socket path or Windows named pipe the workers connect to. */
+  socketPath: string;
+  /**
+   * A file that always holds the flags last pushed, so that a worker can take them without
+   * connecting. It is written before the flags are pushed, and replaced whole.
+   */
+  flagsFile?: string;
+  /** The cases workers name as running. */
+  onRunning: (cases: RunningCase[]) => void;
 }
 
 /** How long the main process waits for every worker to acknowledge a flag change. */
@@ -20,17 +27,24 @@ export class ControlServer {
   private readonly sockets = new Set<net.Socket>();
   private readonly pendingAcks = new Map<string, { sockets: Set<net.Socket>; done: () => void }>();
   private flags: ControlFlags = { paused: false, cancelled: false, reason: '' };
+  private readonly socketPath: string;
+  private readonly flagsFile: string | undefined;
+  private readonly onRunning: (cases: RunningCase[]) => void;
 
-  constructor(
-    private readonly socketPath: string,
-    private readonly onRunning: (cases: RunningCase[]) => void,
-  ) {
+  constructor(options: ControlServerOptions) {
+    this.socketPath = options.socketPath;
+    this.flagsFile = options.flagsFile;
+    this.onRunning = options.onRunning;
     this.server = net.createServer((socket) => this.accept(socket));
   }
 
   async listen(): Promise<void> {
     if (process.platform !== 'win32') {
       rmSync(this.socketPath, { force: true });
+    }
+    // Until the first update writes it, a worker finds no file and connects.
+    if (this.flagsFile) {
+      rmSync(this.flagsFile, { force: true });
     }
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
@@ -42,6 +56,8 @@ export class ControlServer {
   /** Change the flags; resolves once every connected worker has applied them (or after a bound). */
   async update(flags: ControlFlags, nonce: string): Promise<void> {
     this.flags = flags;
+    // First the file: a worker that reads it from now on starts no case these flags forbid.
+    this.writeFlagsFile();
     const waiting = new Set(this.sockets);
     if (waiting.size === 0) {
       return;
@@ -103,6 +119,22 @@ export class ControlServer {
     const pending = this.pendingAcks.get(nonce);
     if (pending && pending.sockets.delete(socket) && pending.sockets.size === 0) {
       pending.done();
+    }
+  }
+
+  /** Replace the flags file whole; where a rename cannot replace it (Windows, while read), write it in place. */
+  private writeFlagsFile(): void {
+    if (!this.flagsFile) {
+      return;
+    }
+    const json = JSON.stringify(this.flags);
+    const next = `${this.flagsFile}.next`;
+    try {
+      writeFileSync(next, json);
+      renameSync(next, this.flagsFile);
+    } catch {
+      // A worker that reads a half-written file connects instead.
+      writeFileSync(this.flagsFile, json);
     }
   }
 

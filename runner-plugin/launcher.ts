@@ -8,8 +8,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Vitest } from 'vitest/node';
 import {
   CHILD_ENV,
+  controlFlagsFile,
   WORKER_LOGS_ENV,
   WORKER_RUN_ID_ENV,
+  WORKER_FLAGS_ENV,
   WORKER_SOCKET_ENV,
   type ChildConfig,
 } from '../src/runner/env-contract.js';
@@ -95,6 +97,7 @@ async function main(): Promise<void> {
     teeOutput(tee);
   }
   process.env[WORKER_SOCKET_ENV] = config.controlSocket;
+  process.env[WORKER_FLAGS_ENV] = controlFlagsFile(config);
   process.env[WORKER_LOGS_ENV] = config.logsDir;
   process.env[WORKER_RUN_ID_ENV] = config.runId;
   process.env.TEST = 'true';

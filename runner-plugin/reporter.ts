@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Reporter, SerializedError, TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node';
 import type { TestError, TestRecordChange } from '../src/runs/model.js';
-import type { ChildConfig, ControlFlags, ControlMessage } from '../src/runner/env-contract.js';
+import {
+  controlFlagsFile,
+  type ChildConfig,
+  type ControlFlags,
+  type ControlMessage,
+} from '../src/runner/env-contract.js';
 import { deriveTraceIds } from '../src/runner/trace-id.js';
 import { CaseLogWriter } from './case-logs.js';
 import { ControlServer } from './control-server.js';
@@ -59,7 +64,11 @@ export class TrcReporter implements Reporter {
       deriveTraceIds(config.runId),
       (id) => this.described.has(id) || this.started.has(id),
     );
-    this.control = new ControlServer(config.controlSocket, (cases) => this.markRunning(cases));
+    this.control = new ControlServer({
+      socketPath: config.controlSocket,
+      flagsFile: controlFlagsFile(config),
+      onRunning: (cases) => this.markRunning(cases),
+    });
   }
 
   /** Open the workers' control channel and take the run's flags from the daemon (before Vitest starts). */

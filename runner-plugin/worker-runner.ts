@@ -1,11 +1,13 @@
-import { WORKER_SOCKET_ENV } from '../src/runner/env-contract.js';
+import { WORKER_FLAGS_ENV, WORKER_SOCKET_ENV } from '../src/runner/env-contract.js';
 import { ControlClient } from './control-client.js';
 import { deriveTraceIds, getTraceState } from './trace-state.js';
 
 /** The slice of Vitest's task objects the runner touches (stable across Vitest 3.2–5). */
 interface RunnerTask {
   id: string;
+  type?: string;
   mode: string;
+  tasks?: RunnerTask[];
   meta: Record<string, unknown>;
   result?: { state: string; note?: string } & Record<string, unknown>;
   file?: RunnerTask;
@@ -22,6 +24,7 @@ export interface TrcRunnerOptions {
 type RunnerClass = new (...args: any[]) => {
   onBeforeRunTask?(task: RunnerTask): unknown;
   onCollectStart?(file: RunnerTask): unknown;
+  onCollected?(files: RunnerTask[]): unknown;
   importFile(filepath: string, source: string): unknown;
   config: { passWithNoTests?: boolean };
   cancel?(reason: unknown): unknown;
@@ -46,12 +49,32 @@ let client: ControlClient | null | undefined;
 function getClient(): ControlClient | null {
   if (client === undefined) {
     const socketPath = process.env[WORKER_SOCKET_ENV];
-    client = socketPath ? new ControlClient(socketPath) : null;
+    client = socketPath ? new ControlClient(socketPath, process.env[WORKER_FLAGS_ENV]) : null;
   }
   return client;
 }
 
 let lastYield = Date.now();
+
+/** Cases this worker came to start (run or skipped), in every file it ran. */
+let casesReached = 0;
+
+/** True when the tasks hold more than one test case. */
+function hasSeveralCases(tasks: readonly RunnerTask[]): boolean {
+  let found = 0;
+  const visit = (list: readonly RunnerTask[]): boolean =>
+    list.some((task) => (task.type === 'test' ? (found += 1) > 1 : visit(task.tasks ?? [])));
+  return visit(tasks);
+}
+
+/**
+ * Whether the worker's first case may start on the flags in the main process's file, without
+ * connecting: when the file could be read and does not say paused. Every later case, and a paused
+ * run, needs the channel, whose pushed flags a worker can wait on.
+ */
+function mayStartWithoutChannel(control: ControlClient): boolean {
+  return casesReached === 0 && control.readFlagsFile() && !control.paused;
+}
 
 const traceState = getTraceState();
 
@@ -70,7 +93,7 @@ function isOverdueForYield(): boolean {
  * A no-op update after a moment makes Vitest send them.
  */
 async function waitUntilRunnable(control: ControlClient, flush: () => void): Promise<void> {
-  await control.ready;
+  await control.connect();
   await new Promise<void>((resolve) => setImmediate(resolve));
   lastYield = Date.now();
   if (!control.paused || control.cancelled) {
@@ -121,8 +144,6 @@ export function createTrcRunner<T extends RunnerClass>(Base: T, options: TrcRunn
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- mixins need a rest-any constructor
     constructor(...args: any[]) {
       super(...args);
-      // Connect now, so the handshake overlaps collecting the file instead of delaying its first case.
-      getClient();
       // While files run, Vitest wraps `cancel` so that a cancelled run marks the cases in flight as
       // skipped and aborts their signal. Under trc those cases run to the end and the flags skip the
       // rest, so the runner keeps its own `cancel` and ignores the wrapper.
@@ -139,6 +160,14 @@ export function createTrcRunner<T extends RunnerClass>(Base: T, options: TrcRunn
       return super.onCollectStart?.(file);
     }
 
+    /** A worker with more than one case to run connects now: the handshake overlaps the first case. */
+    override onCollected(files: RunnerTask[]): unknown {
+      if (hasSeveralCases(files)) {
+        void getClient()?.connect();
+      }
+      return super.onCollected?.(files);
+    }
+
     /**
      * Leave a test file unloaded when the run was cancelled while its worker was starting or
      * running setup files: none of its code runs and the run ends sooner. Vitest reports the
@@ -146,7 +175,9 @@ export function createTrcRunner<T extends RunnerClass>(Base: T, options: TrcRunn
      */
     override importFile(filepath: string, source: string): unknown {
       const control = getClient();
-      if (source === 'collect' && control?.isReady && control.cancelled && this.collecting) {
+      const isCancelled =
+        control && (control.isReady ? control.cancelled : control.readFlagsFile() && control.cancelled);
+      if (source === 'collect' && isCancelled && this.collecting) {
         this.collecting.mode = 'skip';
         // This worker only skips from now on: no file of the run may fail for having no tests.
         this.config.passWithNoTests = true;
@@ -158,7 +189,11 @@ export function createTrcRunner<T extends RunnerClass>(Base: T, options: TrcRunn
     override onBeforeRunTask(task: RunnerTask): unknown {
       const control = getClient();
       // The common case stays synchronous: no await per test case unless there is a reason to wait.
-      if (control && (!control.isReady || control.paused || isOverdueForYield())) {
+      const mustWait =
+        control !== null &&
+        (control.isReady ? control.paused || isOverdueForYield() : !mayStartWithoutChannel(control));
+      casesReached += 1;
+      if (mustWait) {
         const flush = (): void => updateTask?.(FLUSH_EVENT, task.file ?? task, this);
         return waitUntilRunnable(control, flush).then(() => this.startCase(task, control));
       }

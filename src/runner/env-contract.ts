@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { TestError } from '../runs/model.js';
 import type { TestBatch } from '../runs/test-batch.js';
 
@@ -35,6 +36,13 @@ export interface ChildConfig {
 
 /** Environment variable a test worker reads to find the control socket. */
 export const WORKER_SOCKET_ENV = 'TRC_CONTROL_SOCKET';
+/** Environment variable a test worker reads to find the file that holds the control flags. */
+export const WORKER_FLAGS_ENV = 'TRC_CONTROL_FLAGS';
+
+/** Where the Vitest main process keeps the control flags for its test workers. */
+export function controlFlagsFile(config: Pick<ChildConfig, 'workDir'>): string {
+  return path.join(config.workDir, 'control-flags.json');
+}
 /** Environment variable a test worker reads to find the per-test log folder. */
 export const WORKER_LOGS_ENV = 'TRC_RUN_LOGS_DIR';
 /** Environment variable carrying the run id into test workers. */

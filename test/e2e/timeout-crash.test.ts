@@ -90,11 +90,12 @@ describe('timeouts and crashes still leave a complete report', () => {
         message: 'two cases to finish',
       },
     );
-    // Kill while trc knows a case is in flight (a worker reports a case within milliseconds of its start).
+    // Kill once trc has the two passes and knows a case is in flight (a worker reports a case
+    // within milliseconds of its start; a pass reaches trc up to Vitest's 100 ms throttle later).
     const running = await waitFor(
       async () => {
         const current = await trc.getRun(run.runId);
-        return current.counts.running >= 1 ? current : undefined;
+        return current.counts.passed >= 2 && current.counts.running >= 1 ? current : undefined;
       },
       { message: 'a case in flight', intervalMs: 5 },
     );

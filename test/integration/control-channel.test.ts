@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { waitFor } from '../setup/wait-for.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'trc-control-'));
 let socketPath: string;
+let flagsFile: string;
 let server: ControlServer;
 let started: Array<[string, string]>;
 const rawSockets: net.Socket[] = [];
@@ -17,10 +18,13 @@ let socketCount = 0;
 
 beforeEach(async () => {
   socketPath = path.join(root, `s${(socketCount += 1)}.sock`);
+  flagsFile = path.join(root, `flags${socketCount}.json`);
   started = [];
-  server = new ControlServer(socketPath, (cases) =>
-    started.push(...cases.map(({ id, trace }): [string, string] => [id, trace])),
-  );
+  server = new ControlServer({
+    socketPath,
+    flagsFile,
+    onRunning: (cases) => started.push(...cases.map(({ id, trace }): [string, string] => [id, trace])),
+  });
   await server.listen();
 });
 
@@ -40,8 +44,8 @@ const PAUSED = { paused: true, cancelled: false, reason: '' };
 const CANCELLED = { paused: false, cancelled: true, reason: 'cancelled' };
 
 async function connectClient(): Promise<ControlClient> {
-  const client = new ControlClient(socketPath);
-  await client.ready;
+  const client = new ControlClient(socketPath, flagsFile);
+  await client.connect();
   return client;
 }
 
@@ -145,6 +149,59 @@ function endCase(task: InFlightCase): void {
   task.result = { state: 'pass', startTime: task.result?.startTime, duration: 1 };
 }
 
+describe('control channel: the flags file', () => {
+  it('lets a worker take the flags last pushed without connecting', async () => {
+    const client = new ControlClient(socketPath, flagsFile);
+    // Before the first update there is no file: the worker has to connect.
+    expect(existsSync(flagsFile)).toBe(false);
+    expect(client.readFlagsFile()).toBe(false);
+
+    await server.update(PAUSED, 'n1');
+    expect(client.readFlagsFile()).toBe(true);
+    expect({ paused: client.paused, cancelled: client.cancelled, reason: client.reason }).toEqual(PAUSED);
+    await server.update(CANCELLED, 'n2');
+    expect(client.readFlagsFile()).toBe(true);
+    expect({ paused: client.paused, cancelled: client.cancelled, reason: client.reason }).toEqual(CANCELLED);
+    expect(client.isConnected).toBe(false);
+    expect(client.isReady).toBe(false);
+  });
+
+  it('writes the file before the update waits for any worker', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const worker = await connectRawWorker();
+    const updated = server.update(PAUSED, 'n1');
+    const reader = new ControlClient(socketPath, flagsFile);
+    expect(reader.readFlagsFile()).toBe(true);
+    expect(reader.paused).toBe(true);
+    expect(await isSettled(updated)).toBe(false);
+    worker.socket.write(`${JSON.stringify({ t: 'ack', nonce: 'n1', running: [] })}\n`);
+    await updated;
+  });
+
+  it('refuses a file it cannot read whole, and a client without a file', async () => {
+    await server.update(PAUSED, 'n1');
+    writeFileSync(flagsFile, '{"paused":tr');
+    const client = new ControlClient(socketPath, flagsFile);
+    expect(client.readFlagsFile()).toBe(false);
+    writeFileSync(flagsFile, '{"paused":"yes","cancelled":false}');
+    expect(client.readFlagsFile()).toBe(false);
+    expect(new ControlClient(socketPath).readFlagsFile()).toBe(false);
+    expect(client.paused).toBe(false);
+  });
+
+  it('connects on its own to report a slow case', async () => {
+    await server.update(PAUSED, 'n1');
+    const client = new ControlClient(socketPath, flagsFile);
+    const trace = 'a'.repeat(32);
+    client.caseStarted(startCase('slow-case', trace));
+    await waitFor(() => started.length === 1, { message: 'slow case reported' });
+    expect(started).toEqual([['slow-case', trace]]);
+    await client.ready;
+    expect(client.isConnected).toBe(true);
+    expect(client.paused).toBe(true);
+  });
+});
+
 describe('control channel: cases in flight', () => {
   it('names the cases in flight when it acknowledges, and reports a slow case without being asked', async () => {
     const client = await connectClient();
@@ -187,7 +244,7 @@ describe('control channel: cases in flight', () => {
 describe('control channel: no server', () => {
   it('makes a client ready and permissive when nothing listens', async () => {
     const client = new ControlClient(path.join(root, 'nobody.sock'));
-    await client.ready;
+    await client.connect();
     expect(client.paused).toBe(false);
     expect(client.cancelled).toBe(false);
     const task = startCase('x', 'c'.repeat(32));
