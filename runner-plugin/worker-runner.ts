@@ -68,12 +68,12 @@ function hasSeveralCases(tasks: readonly RunnerTask[]): boolean {
 }
 
 /**
- * Whether the worker's first case may start on the flags in the main process's file, without
- * connecting: when the file could be read and does not say paused. Every later case, and a paused
- * run, needs the channel, whose pushed flags a worker can wait on.
+ * For a worker whose channel is not live yet: whether a case may start on the flags the main
+ * process's file holds now (it could be read and does not say paused). A paused run needs the
+ * channel, whose pushed flags a worker can wait on.
  */
-function mayStartWithoutChannel(control: ControlClient): boolean {
-  return casesReached === 0 && control.readFlagsFile() && !control.paused;
+function mayStartOnFlagsFile(control: ControlClient): boolean {
+  return control.readFlagsFile() && !control.paused;
 }
 
 const traceState = getTraceState();
@@ -87,15 +87,21 @@ function isOverdueForYield(): boolean {
 }
 
 /**
- * Wait while paused. Vitest throttles result updates from a worker and, when its trailing
- * timer fires exactly on the interval, keeps the last results until the next update: while
- * paused there is none, so the cases that finished before the pause would look still running.
- * A no-op update after a moment makes Vitest send them.
+ * Let pushed flags in, and wait while paused. Vitest throttles result updates from a worker and,
+ * when its trailing timer fires exactly on the interval, keeps the last results until the next
+ * update: while paused there is none, so the cases that finished before the pause would look
+ * still running. A no-op update after a moment makes Vitest send them.
  */
 async function waitUntilRunnable(control: ControlClient, flush: () => void): Promise<void> {
-  await control.connect();
   await new Promise<void>((resolve) => setImmediate(resolve));
   lastYield = Date.now();
+  if (!control.isReady) {
+    if (mayStartOnFlagsFile(control)) {
+      return;
+    }
+    // Paused, or no file to read: only the channel's pushed flags can tell when to go on.
+    await control.connect();
+  }
   if (!control.paused || control.cancelled) {
     return;
   }
@@ -160,7 +166,7 @@ export function createTrcRunner<T extends RunnerClass>(Base: T, options: TrcRunn
       return super.onCollectStart?.(file);
     }
 
-    /** A worker with more than one case to run connects now: the handshake overlaps the first case. */
+    /** A worker with more than one case to run connects now: until the handshake is done, its cases read the flags file. */
     override onCollected(files: RunnerTask[]): unknown {
       if (hasSeveralCases(files)) {
         void getClient()?.connect();
@@ -188,11 +194,17 @@ export function createTrcRunner<T extends RunnerClass>(Base: T, options: TrcRunn
 
     override onBeforeRunTask(task: RunnerTask): unknown {
       const control = getClient();
+      // A worker on its second case runs more: from now on the flags come by push, not a read per case.
+      if ((casesReached += 1) > 1) {
+        void control?.connect();
+      }
       // The common case stays synchronous: no await per test case unless there is a reason to wait.
+      // Until the channel is live the flags file is read; a channel still opening needs the loop too.
       const mustWait =
         control !== null &&
-        (control.isReady ? control.paused || isOverdueForYield() : !mayStartWithoutChannel(control));
-      casesReached += 1;
+        (control.isReady
+          ? control.paused || isOverdueForYield()
+          : !mayStartOnFlagsFile(control) || (control.isConnected && isOverdueForYield()));
       if (mustWait) {
         const flush = (): void => updateTask?.(FLUSH_EVENT, task.file ?? task, this);
         return waitUntilRunnable(control, flush).then(() => this.startCase(task, control));
