@@ -81,11 +81,8 @@ function teeOutput(file: string): void {
 }
 
 async function connectReporter(config: ChildConfig, daemon: DaemonLink): Promise<TrcReporter> {
-  const [{ TrcReporter }, { findRunnerSources }] = await Promise.all([
-    import('./reporter.js'),
-    import('./install-runners.js'),
-  ]);
-  const reporter = new TrcReporter(config, daemon, findRunnerSources(config.vitestPackageDir));
+  const { TrcReporter } = await import('./reporter.js');
+  const reporter = new TrcReporter(config, daemon);
   await reporter.connect();
   return reporter;
 }

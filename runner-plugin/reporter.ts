@@ -12,7 +12,7 @@ import { deriveTraceIds } from '../src/runner/trace-id.js';
 import { CaseLogWriter } from './case-logs.js';
 import { ControlServer } from './control-server.js';
 import { LOST_FLAGS, type DaemonLink } from './daemon-link.js';
-import { installRunners, type RunnerSources } from './install-runners.js';
+import { installRunners, prepareDefaultShimDir } from './install-runners.js';
 import type { CollectedFile } from '../src/runs/test-batch.js';
 import { TestChangeBatcher } from './test-change-batcher.js';
 
@@ -47,6 +47,7 @@ export class TrcReporter implements Reporter {
   private vitest: Vitest | null = null;
   private cancelling: Promise<void> | null = null;
   private controlQueue: Promise<void> = Promise.resolve();
+  private shimDirReady: Promise<void> = Promise.resolve();
   private readonly relativePaths = new Map<string, string>();
   /** Cases whose names the daemon has. */
   private readonly described = new Set<string>();
@@ -56,7 +57,6 @@ export class TrcReporter implements Reporter {
   constructor(
     private readonly config: ChildConfig,
     private readonly daemon: DaemonLink,
-    private readonly runnerSources: RunnerSources,
   ) {
     this.records = new TestChangeBatcher((batch) => daemon.send({ t: 'tests', ...batch }));
     this.logs = new CaseLogWriter(
@@ -73,6 +73,8 @@ export class TrcReporter implements Reporter {
 
   /** Open the workers' control channel and take the run's flags from the daemon (before Vitest starts). */
   async connect(): Promise<void> {
+    // Off the main thread while Vitest loads: the default runner shim's folder is deep.
+    this.shimDirReady = prepareDefaultShimDir(this.config.workDir, this.config.runnerSources);
     await this.control.listen();
     const first = this.daemon.hello({
       onFlags: (flags) => this.enqueue(() => this.syncFlags(flags)),
@@ -88,7 +90,8 @@ export class TrcReporter implements Reporter {
 
   async onInit(vitest: Vitest): Promise<void> {
     this.vitest = vitest;
-    installRunners(vitest.projects, { workDir: this.config.workDir, ...this.runnerSources });
+    await this.shimDirReady;
+    installRunners(vitest.projects, { workDir: this.config.workDir, ...this.config.runnerSources });
     // Through the control queue, so the flags the workers get are never older than a message handled before.
     this.enqueue(async () => {
       await this.control.update(this.flags, randomUUID());

@@ -1,6 +1,9 @@
 import path from 'node:path';
 import type { TestError } from '../runs/model.js';
 import type { TestBatch } from '../runs/test-batch.js';
+import type { RunnerSources } from './runner-sources.js';
+
+export type { RunnerSources };
 
 /**
  * The environment contract between the daemon (which spawns the Vitest child) and
@@ -20,8 +23,10 @@ export interface ChildConfig {
   projectRoot: string;
   /** Absolute path of the entry `vitest/node` of the Vitest that runs this project. */
   vitestNodeEntry: string;
-  /** Absolute folder of the Vitest package, to resolve its runner classes. */
+  /** Absolute folder of the Vitest package. */
   vitestPackageDir: string;
+  /** Where the runner's base class and helpers come from in that Vitest. */
+  runnerSources: RunnerSources;
   /** Absolute folder for per-test logs: logs/<runId>. */
   logsDir: string;
   /** Folder for files the launcher generates (runner shims). */

@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { findRunnerSources, type RunnerSources } from './runner-sources.js';
 import { checkVitestVersion, SUPPORTED_VITEST } from './vitest-support.js';
 
 export interface ResolvedVitest {
@@ -12,6 +13,20 @@ export interface ResolvedVitest {
   version: string;
   /** True when the project has no Vitest of its own and trc's is used. */
   isFallback: boolean;
+  runnerSources: RunnerSources;
+}
+
+/** Runner sources of each Vitest install and version seen: the same for every run on it. */
+const runnerSourcesCache = new Map<string, RunnerSources>();
+
+function findRunnerSourcesOnce(packageDir: string, version: string): RunnerSources {
+  const key = `${packageDir}@${version}`;
+  let sources = runnerSourcesCache.get(key);
+  if (!sources) {
+    sources = findRunnerSources(packageDir, version);
+    runnerSourcesCache.set(key, sources);
+  }
+  return sources;
 }
 
 function findPackageDir(fromDir: string): string | null {
@@ -47,5 +62,6 @@ export async function resolveVitest(projectRoot: string): Promise<ResolvedVitest
     nodeEntry: path.join(packageDir, 'dist', 'node.js'),
     version,
     isFallback: own === null,
+    runnerSources: findRunnerSourcesOnce(packageDir, version),
   };
 }

@@ -116,6 +116,7 @@ export class RunExecutor {
       projectRoot,
       vitestNodeEntry: vitest.nodeEntry,
       vitestPackageDir: vitest.packageDir,
+      runnerSources: vitest.runnerSources,
       logsDir: paths.logsDir(runId),
       workDir: paths.workDir(runId),
       controlSocket: paths.controlSocket(runId, this.deps.platform),

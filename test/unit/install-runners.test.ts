@@ -4,12 +4,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  findReexport,
-  findRunnerSources,
-  inlineTrcRunner,
-  installRunners,
-} from '../../runner-plugin/install-runners.js';
+import { inlineTrcRunner, installRunners } from '../../runner-plugin/install-runners.js';
+import { findReexport, findRunnerSources } from '../../src/runner/runner-sources.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures');
 

@@ -10,6 +10,12 @@ const child: ChildConfig = {
   projectRoot: '/work/project',
   vitestNodeEntry: '/work/project/node_modules/vitest/dist/node.js',
   vitestPackageDir: '/work/project/node_modules/vitest',
+  runnerSources: {
+    baseRunnerImport:
+      'import { TestRunner as BaseRunner } from "file:///work/project/node_modules/vitest/dist/index.js";',
+    vitestRunnerUrl: null,
+    vitestDistDir: '/work/project/node_modules/vitest/dist',
+  },
   logsDir: '/srv/trc/logs/test_20240101_000000_abcdef01',
   workDir: '/srv/trc/.trc/runs/test_20240101_000000_abcdef01',
   controlSocket: '/srv/trc/.trc/runs/test_20240101_000000_abcdef01/c.sock',
