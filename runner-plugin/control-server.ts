@@ -122,7 +122,11 @@ export class ControlServer {
     }
   }
 
-  /** Replace the flags file whole; where a rename cannot replace it (Windows, while read), write it in place. */
+  /**
+   * Replace the flags file whole; where a rename cannot replace it (Windows, while read), write it
+   * in place. Never throws: when the file cannot be written it is removed, so that workers connect
+   * and take the flags by push.
+   */
   private writeFlagsFile(): void {
     if (!this.flagsFile) {
       return;
@@ -132,9 +136,14 @@ export class ControlServer {
     try {
       writeFileSync(next, json);
       renameSync(next, this.flagsFile);
+      return;
     } catch {
       // A worker that reads a half-written file connects instead.
+    }
+    try {
       writeFileSync(this.flagsFile, json);
+    } catch {
+      rmSync(this.flagsFile, { force: true });
     }
   }
 

@@ -1,9 +1,9 @@
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { findRunnerSources, type RunnerSources } from './runner-sources.js';
-import { checkVitestVersion, SUPPORTED_VITEST } from './vitest-support.js';
+import { checkVitestVersion, parseVersion, SUPPORTED_VITEST } from './vitest-support.js';
 
 export interface ResolvedVitest {
   /** Real path of the vitest package folder. */
@@ -19,12 +19,25 @@ export interface ResolvedVitest {
 /** Runner sources of each Vitest install and version seen: the same for every run on it. */
 const runnerSourcesCache = new Map<string, RunnerSources>();
 
+/**
+ * Found once per install: keyed by its version and its `dist` folder's time, which a rebuild under
+ * the same version (a linked local build) changes. A result that fell back is not kept.
+ */
 function findRunnerSourcesOnce(packageDir: string, version: string): RunnerSources {
-  const key = `${packageDir}@${version}`;
+  let distTime = 0;
+  try {
+    distTime = statSync(path.join(packageDir, 'dist')).mtimeMs;
+  } catch {
+    // No dist folder: the import of the runner fails in the child, which reports it.
+  }
+  const key = `${packageDir}@${version}@${distTime}`;
   let sources = runnerSourcesCache.get(key);
   if (!sources) {
     sources = findRunnerSources(packageDir, version);
-    runnerSourcesCache.set(key, sources);
+    const isComplete = sources.vitestRunnerUrl !== null || parseVersion(version)[0] >= 5;
+    if (isComplete) {
+      runnerSourcesCache.set(key, sources);
+    }
   }
   return sources;
 }

@@ -189,6 +189,25 @@ describe('control channel: the flags file', () => {
     expect(client.paused).toBe(false);
   });
 
+  it('still pushes the flags when the file cannot be written, and leaves no file to read', async () => {
+    const unwritable = path.join(root, 'no-such-dir', 'flags.json');
+    const pushing = new ControlServer({
+      socketPath: `${socketPath}.b`,
+      flagsFile: unwritable,
+      onRunning: () => {},
+    });
+    await pushing.listen();
+    try {
+      const client = new ControlClient(`${socketPath}.b`, unwritable);
+      await client.connect();
+      await pushing.update(PAUSED, 'n1');
+      expect(client.paused).toBe(true);
+      expect(new ControlClient(`${socketPath}.b`, unwritable).readFlagsFile()).toBe(false);
+    } finally {
+      await pushing.close();
+    }
+  });
+
   it('connects on its own to report a slow case', async () => {
     await server.update(PAUSED, 'n1');
     const client = new ControlClient(socketPath, flagsFile);
