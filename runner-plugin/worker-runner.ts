@@ -182,7 +182,7 @@ export function createTrcRunner<T extends RunnerClass>(Base: T, options: TrcRunn
     override importFile(filepath: string, source: string): unknown {
       const control = getClient();
       const isCancelled =
-        control && (control.isReady ? control.cancelled : control.readFlagsFile() && control.cancelled);
+        control !== null && (control.isReady || control.readFlagsFile()) && control.cancelled;
       if (source === 'collect' && isCancelled && this.collecting) {
         this.collecting.mode = 'skip';
         // This worker only skips from now on: no file of the run may fail for having no tests.

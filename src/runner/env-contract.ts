@@ -23,8 +23,6 @@ export interface ChildConfig {
   projectRoot: string;
   /** Absolute path of the entry `vitest/node` of the Vitest that runs this project. */
   vitestNodeEntry: string;
-  /** Absolute folder of the Vitest package. */
-  vitestPackageDir: string;
   /** Where the runner's base class and helpers come from in that Vitest. */
   runnerSources: RunnerSources;
   /** Absolute folder for per-test logs: logs/<runId>. */
@@ -43,15 +41,15 @@ export interface ChildConfig {
 export const WORKER_SOCKET_ENV = 'TRC_CONTROL_SOCKET';
 /** Environment variable a test worker reads to find the file that holds the control flags. */
 export const WORKER_FLAGS_ENV = 'TRC_CONTROL_FLAGS';
+/** Environment variable a test worker reads to find the per-test log folder. */
+export const WORKER_LOGS_ENV = 'TRC_RUN_LOGS_DIR';
+/** Environment variable carrying the run id into test workers. */
+export const WORKER_RUN_ID_ENV = 'TRC_RUN_ID';
 
 /** Where the Vitest main process keeps the control flags for its test workers. */
 export function controlFlagsFile(config: Pick<ChildConfig, 'workDir'>): string {
   return path.join(config.workDir, 'control-flags.json');
 }
-/** Environment variable a test worker reads to find the per-test log folder. */
-export const WORKER_LOGS_ENV = 'TRC_RUN_LOGS_DIR';
-/** Environment variable carrying the run id into test workers. */
-export const WORKER_RUN_ID_ENV = 'TRC_RUN_ID';
 
 /** Control messages published on the run's control channel. */
 export type ControlMessage =

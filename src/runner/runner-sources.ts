@@ -2,6 +2,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseVersion } from './vitest-support.js';
 
 /** Where the runner's pieces come from in the Vitest that runs the project. */
 export interface RunnerSources {
@@ -28,7 +29,7 @@ export function findRunnerSources(
   vitestPackageDir: string,
   version = readVersion(vitestPackageDir),
 ): RunnerSources {
-  const [major = 0, minor = 0] = version.split('.').map(Number);
+  const [major, minor] = parseVersion(version);
   const modern = major > 4 || (major === 4 && minor >= 1);
   const entry = path.join(vitestPackageDir, 'dist', modern ? 'index.js' : 'runners.js');
   const { file, binding } = findReexport(entry, modern ? 'TestRunner' : 'VitestTestRunner');

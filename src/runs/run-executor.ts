@@ -115,7 +115,6 @@ export class RunExecutor {
       runId,
       projectRoot,
       vitestNodeEntry: vitest.nodeEntry,
-      vitestPackageDir: vitest.packageDir,
       runnerSources: vitest.runnerSources,
       logsDir: paths.logsDir(runId),
       workDir: paths.workDir(runId),

@@ -9,7 +9,6 @@ const child: ChildConfig = {
   runId: 'test_20240101_000000_abcdef01',
   projectRoot: '/work/project',
   vitestNodeEntry: '/work/project/node_modules/vitest/dist/node.js',
-  vitestPackageDir: '/work/project/node_modules/vitest',
   runnerSources: {
     baseRunnerImport:
       'import { TestRunner as BaseRunner } from "file:///work/project/node_modules/vitest/dist/index.js";',
