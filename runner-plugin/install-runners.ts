@@ -24,8 +24,8 @@ function writeShim(file: string, baseImport: string, trcRunner: string, runnerUr
 
 const TRC_RUNNER_FILE = fileURLToPath(new URL('./worker-runner.js', import.meta.url));
 
-/** How the bundle of trc's runner ends: its one export. */
-const RUNNER_EXPORT = /^export \{ createTrcRunner \};\n?/m;
+/** How the bundle of trc's runner ends: its one export (on the last line of code, which is compact). */
+const RUNNER_EXPORT = /export\s*\{\s*createTrcRunner\s*\};?[ \t]*$/m;
 
 /**
  * trc's runner as lines for a shim: its bundle's code itself, so that a test worker loads one
@@ -62,20 +62,26 @@ function nativeDirOf(workDir: string): string {
 }
 
 /**
+ * Where installRunners writes the default shim, for projects without a runner of their own. The
+ * launcher resolves this path for Vite itself: from Vitest 4.1 on, each test worker asks the main
+ * process to resolve its runner, and Vite's own resolver would look the file up every time.
+ */
+export function defaultShimFile(workDir: string, sources: Pick<RunnerSources, 'vitestDistDir'>): string {
+  return path.join(defaultShimDir(nativeDirOf(workDir), sources.vitestDistDir), 'default-runner.mjs');
+}
+
+/**
  * Make the default shim's folder ahead of installRunners, asynchronously (it is some twenty levels
  * deep). A failure is left for installRunners to meet and report.
  */
 export async function prepareDefaultShimDir(workDir: string, sources: RunnerSources): Promise<void> {
-  await mkdir(defaultShimDir(nativeDirOf(workDir), sources.vitestDistDir), { recursive: true }).catch(
-    () => undefined,
-  );
+  await mkdir(path.dirname(defaultShimFile(workDir, sources)), { recursive: true }).catch(() => undefined);
 }
 
 /** The shim for projects without a runner of their own: the Vitest's runner with trc's inline. */
-function writeDefaultShim(nativeDir: string, trcRunnerFile: string, sources: RunnerSources): string {
-  const dir = defaultShimDir(nativeDir, sources.vitestDistDir);
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'default-runner.mjs');
+function writeDefaultShim(workDir: string, trcRunnerFile: string, sources: RunnerSources): string {
+  const file = defaultShimFile(workDir, sources);
+  mkdirSync(path.dirname(file), { recursive: true });
   writeShim(file, sources.baseRunnerImport, inlineTrcRunner(trcRunnerFile), sources.vitestRunnerUrl);
   return file;
 }
@@ -113,7 +119,7 @@ export function installRunners(
   projects.forEach((project, index) => {
     const userRunner = project.config.runner;
     if (!userRunner) {
-      defaultShim ??= writeDefaultShim(nativeDir, trcRunnerFile, options);
+      defaultShim ??= writeDefaultShim(options.workDir, trcRunnerFile, options);
       project.config.runner = defaultShim;
       return;
     }

@@ -16,6 +16,7 @@ import {
   type ChildConfig,
 } from '../src/runner/env-contract.js';
 import { DaemonLink } from './daemon-link.js';
+import { defaultShimFile } from './install-runners.js';
 import type { TrcReporter } from './reporter.js';
 
 type CreateVitest = (
@@ -27,35 +28,43 @@ type CreateVitest = (
 const API_PATH = fileURLToPath(new URL('./api.js', import.meta.url));
 const API_SPECIFIER = 'trc/runner-plugin';
 
-/** Resolves `trc/runner-plugin` in test code to trc's API, without the project installing trc. */
-const apiAliasPlugin = {
-  name: 'trc:runner-plugin-api',
-  enforce: 'pre',
-  resolveId: (id: string) => (id === API_SPECIFIER ? API_PATH : null),
-};
+/**
+ * Resolves `trc/runner-plugin` in test code to trc's API, without the project installing trc, and
+ * the default runner shim to itself: Vitest 4.1 and later have each test worker ask the main
+ * process to resolve its runner, which Vite's resolver would otherwise look up on disk every time.
+ */
+function trcResolvePlugin(defaultShim: string) {
+  return {
+    name: 'trc:resolve',
+    enforce: 'pre',
+    resolveId: (id: string) => (id === API_SPECIFIER ? API_PATH : id === defaultShim ? defaultShim : null),
+  };
+}
 
 /**
  * Vitest builds each inline `test.projects` entry from its own config, without the overrides
- * given to the root: hand the alias plugin to each of them too.
+ * given to the root: hand trc's resolve plugin to each of them too.
  */
-const projectsPlugin = {
-  name: 'trc:projects',
-  enforce: 'pre',
-  config(config: { test?: { projects?: unknown[] } }) {
-    const projects = config.test?.projects;
-    if (!Array.isArray(projects)) {
-      return;
-    }
-    config.test = {
-      ...config.test,
-      projects: projects.map((project) =>
-        isPlainObject(project)
-          ? { ...project, plugins: [...((project.plugins as unknown[]) ?? []), apiAliasPlugin] }
-          : project,
-      ),
-    };
-  },
-};
+function projectsPlugin(resolvePlugin: ReturnType<typeof trcResolvePlugin>) {
+  return {
+    name: 'trc:projects',
+    enforce: 'pre',
+    config(config: { test?: { projects?: unknown[] } }) {
+      const projects = config.test?.projects;
+      if (!Array.isArray(projects)) {
+        return;
+      }
+      config.test = {
+        ...config.test,
+        projects: projects.map((project) =>
+          isPlainObject(project)
+            ? { ...project, plugins: [...((project.plugins as unknown[]) ?? []), resolvePlugin] }
+            : project,
+        ),
+      };
+    },
+  };
+}
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
@@ -107,6 +116,7 @@ async function main(): Promise<void> {
     import(pathToFileURL(config.vitestNodeEntry).href) as Promise<{ createVitest: CreateVitest }>,
     connectReporter(config, daemon),
   ]);
+  const resolvePlugin = trcResolvePlugin(defaultShimFile(config.workDir, config.runnerSources));
   let vitest: Vitest | null = null;
   try {
     vitest = await createVitest(
@@ -118,7 +128,7 @@ async function main(): Promise<void> {
         ...(config.testNamePattern ? { testNamePattern: config.testNamePattern } : {}),
         ...(config.vitestProject ? { project: [config.vitestProject] } : {}),
       },
-      { plugins: [apiAliasPlugin, projectsPlugin] },
+      { plugins: [resolvePlugin, projectsPlugin(resolvePlugin)] },
     );
     (vitest as unknown as { reporters: unknown[] }).reporters.push(reporter);
     await vitest.start(config.files);

@@ -115,7 +115,8 @@ async function waitUntilRunnable(control: ControlClient, flush: () => void): Pro
   }
 }
 
-const traceIdFor = deriveTraceIds(traceState.runId);
+/** The run's trace-id function, made when a trace id is first read (a worker's tests may never read one). */
+let traceIdFor: ((caseId: string) => string) | undefined;
 
 /** Where a case's meta keeps its case id for the trace-id getter (symbols never leave the worker). */
 const CASE_ID = Symbol('trc.caseId');
@@ -123,6 +124,7 @@ const CASE_ID = Symbol('trc.caseId');
 /** One accessor shared by every case: a closure and a descriptor per case cost more than the rest of the hook. */
 const TRACE_ID_PROPERTY: PropertyDescriptor = {
   get(this: Record<symbol, string | undefined>): string {
+    traceIdFor ??= deriveTraceIds(traceState.runId);
     return traceIdFor(this[CASE_ID] ?? '');
   },
   enumerable: false,
