@@ -63,8 +63,8 @@ function nativeDirOf(workDir: string): string {
 
 /**
  * Where installRunners writes the default shim, for projects without a runner of their own. The
- * launcher resolves this path for Vite itself: from Vitest 4.1 on, each test worker asks the main
- * process to resolve its runner, and Vite's own resolver would look the file up every time.
+ * launcher resolves this path for Vite itself (each test worker asks the main process to resolve
+ * its runner, and Vite's own resolver would look the file up on disk every time).
  */
 export function defaultShimFile(workDir: string, sources: Pick<RunnerSources, 'vitestDistDir'>): string {
   return path.join(defaultShimDir(nativeDirOf(workDir), sources.vitestDistDir), 'default-runner.mjs');

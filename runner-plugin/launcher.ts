@@ -30,8 +30,8 @@ const API_SPECIFIER = 'trc/runner-plugin';
 
 /**
  * Resolves `trc/runner-plugin` in test code to trc's API, without the project installing trc, and
- * the default runner shim to itself: Vitest 4.1 and later have each test worker ask the main
- * process to resolve its runner, which Vite's resolver would otherwise look up on disk every time.
+ * the default runner shim to itself: each test worker of Vitest 4.0 to 5 asks the main process to
+ * resolve its runner, which Vite's own resolver would look up on disk every time.
  */
 function trcResolvePlugin(defaultShim: string) {
   return {
