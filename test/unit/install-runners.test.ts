@@ -135,4 +135,30 @@ describe('installRunners', () => {
     installRunners(projects, { workDir: dir, trcRunnerFile: RUNNER_BUNDLE, ...sources });
     expect(projects[0]?.config.runner).toBe(path.join(dir, 'user-runner-0.mjs'));
   });
+
+  it.each([
+    ['with process.getBuiltinModule (Node ≥ 20.16)', false],
+    ['on an older Node, without process.getBuiltinModule', true],
+  ])(
+    "trc's runner reads the flags file and leaves a cancelled file unloaded %s",
+    async (_label, withoutGetBuiltinModule) => {
+      const flagsFile = path.join(dir, 'control-flags.json');
+      await writeFile(flagsFile, JSON.stringify({ paused: false, cancelled: true, reason: 'cancelled' }));
+      // A test worker where trc's runner extends a minimal base runner; the flags file takes node:fs.
+      const script = `
+        ${withoutGetBuiltinModule ? 'delete process.getBuiltinModule;' : ''}
+        const { createTrcRunner } = await import(${JSON.stringify(pathToFileURL(RUNNER_BUNDLE).href)});
+        class Base { config = {}; importFile() { return 'loaded'; } }
+        const runner = new (createTrcRunner(Base))();
+        const file = { mode: 'run' };
+        runner.onCollectStart(file);
+        await runner.importFile('a.test.js', 'collect');
+        console.log(JSON.stringify({ mode: file.mode, passWithNoTests: runner.config.passWithNoTests ?? false }));
+      `;
+      const { stdout } = await execa(process.execPath, ['--input-type=module', '-e', script], {
+        env: { TRC_CONTROL_SOCKET: path.join(dir, 'none.sock'), TRC_CONTROL_FLAGS: flagsFile },
+      });
+      expect(JSON.parse(stdout)).toEqual({ mode: 'skip', passWithNoTests: true });
+    },
+  );
 });
