@@ -27,7 +27,9 @@ const entry = (name, output = {}) =>
 
 /**
  * Each of a suite's test workers compiles trc's runner afresh: without its comments and spaces it
- * is a third of the size. Names stay as written (no mangling), so stack traces still read.
+ * is half the size. Names stay as written (no mangling), so a stack trace still names trc's
+ * functions, but its positions point into a few long lines (the shim that carries the runner
+ * inline has no source map).
  */
 const compact = { minify: { compress: false, mangle: false } };
 

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { ControlFlags } from '../src/runner/env-contract.js';
 import { createLineDecoder, type RunningCase, type StateLine, type WorkerLine } from './control-protocol.js';
-import { builtin } from './worker-builtins.js';
+import { getBuiltin } from './worker-builtins.js';
 
 /** A case still running this long after its start is reported to the main process. */
 const REPORT_RUNNING_AFTER_MS = 2;
@@ -75,7 +75,7 @@ export class ControlClient {
     if (this.socket) {
       return this.ready;
     }
-    const socket = builtin('node:net').connect(this.socketPath);
+    const socket = getBuiltin('node:net').connect(this.socketPath);
     this.socket = socket;
     socket.setNoDelay?.(true);
     socket.on(
@@ -104,7 +104,7 @@ export class ControlClient {
     }
     let flags: Partial<ControlFlags>;
     try {
-      flags = JSON.parse(builtin('node:fs').readFileSync(this.flagsFile, 'utf8')) as Partial<ControlFlags>;
+      flags = JSON.parse(getBuiltin('node:fs').readFileSync(this.flagsFile, 'utf8')) as Partial<ControlFlags>;
     } catch {
       return false;
     }

@@ -33,7 +33,7 @@ const API_SPECIFIER = 'trc/runner-plugin';
  * the default runner shim to itself: each test worker of Vitest 4.0 to 5 asks the main process to
  * resolve its runner, which Vite's own resolver would look up on disk every time.
  */
-function trcResolvePlugin(defaultShim: string) {
+function createResolvePlugin(defaultShim: string) {
   return {
     name: 'trc:resolve',
     enforce: 'pre',
@@ -45,7 +45,7 @@ function trcResolvePlugin(defaultShim: string) {
  * Vitest builds each inline `test.projects` entry from its own config, without the overrides
  * given to the root: hand trc's resolve plugin to each of them too.
  */
-function projectsPlugin(resolvePlugin: ReturnType<typeof trcResolvePlugin>) {
+function createProjectsPlugin(resolvePlugin: ReturnType<typeof createResolvePlugin>) {
   return {
     name: 'trc:projects',
     enforce: 'pre',
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
     import(pathToFileURL(config.vitestNodeEntry).href) as Promise<{ createVitest: CreateVitest }>,
     connectReporter(config, daemon),
   ]);
-  const resolvePlugin = trcResolvePlugin(defaultShimFile(config.workDir, config.runnerSources));
+  const resolvePlugin = createResolvePlugin(defaultShimFile(config.workDir, config.runnerSources));
   let vitest: Vitest | null = null;
   try {
     vitest = await createVitest(
@@ -128,7 +128,7 @@ async function main(): Promise<void> {
         ...(config.testNamePattern ? { testNamePattern: config.testNamePattern } : {}),
         ...(config.vitestProject ? { project: [config.vitestProject] } : {}),
       },
-      { plugins: [resolvePlugin, projectsPlugin(resolvePlugin)] },
+      { plugins: [resolvePlugin, createProjectsPlugin(resolvePlugin)] },
     );
     (vitest as unknown as { reporters: unknown[] }).reporters.push(reporter);
     await vitest.start(config.files);
