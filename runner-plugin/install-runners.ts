@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { RunnerSources } from '../src/runner/env-contract.js';
+import type { RunnerSources } from '../src/runner/runner-sources.js';
 
 /** The slice of a Vitest project the installer changes. */
 interface ProjectLike {

@@ -3,8 +3,6 @@ import type { TestError } from '../runs/model.js';
 import type { TestBatch } from '../runs/test-batch.js';
 import type { RunnerSources } from './runner-sources.js';
 
-export type { RunnerSources };
-
 /**
  * The environment contract between the daemon (which spawns the Vitest child) and
  * runner-plugin/ (which runs inside it). Only these variables cross the boundary.
