@@ -27,9 +27,10 @@ function isRunning(task: InFlightCase): boolean {
  * A test worker's end of the control channel. Flags live in memory and change by push from
  * the Vitest main process, so checking them before a test case costs no round trip.
  *
- * The channel opens only when the worker needs it: a worker that runs one short case takes the
- * flags from the file the main process keeps and never connects (a connection costs a fresh
- * worker about 2 ms of CPU, and the main process more).
+ * The worker's runner opens the channel as it starts and starts no case before the first state
+ * arrives. Until then, the flags file the main process keeps can tell it to skip a file (never to
+ * start a case: a worker the main process does not know of could start one after a pause or
+ * cancel was answered).
  */
 export class ControlClient {
   paused = false;

@@ -5,9 +5,7 @@ import { deriveTraceIds, getTraceState } from './trace-state.js';
 /** The slice of Vitest's task objects the runner touches (stable across Vitest 3.2–5). */
 interface RunnerTask {
   id: string;
-  type?: string;
   mode: string;
-  tasks?: RunnerTask[];
   meta: Record<string, unknown>;
   result?: { state: string; note?: string } & Record<string, unknown>;
   file?: RunnerTask;
@@ -24,7 +22,6 @@ export interface TrcRunnerOptions {
 type RunnerClass = new (...args: any[]) => {
   onBeforeRunTask?(task: RunnerTask): unknown;
   onCollectStart?(file: RunnerTask): unknown;
-  onCollected?(files: RunnerTask[]): unknown;
   importFile(filepath: string, source: string): unknown;
   config: { passWithNoTests?: boolean };
   cancel?(reason: unknown): unknown;
@@ -56,26 +53,6 @@ function getClient(): ControlClient | null {
 
 let lastYield = Date.now();
 
-/** Cases this worker came to start (run or skipped), in every file it ran. */
-let casesReached = 0;
-
-/** True when the tasks hold more than one test case. */
-function hasSeveralCases(tasks: readonly RunnerTask[]): boolean {
-  let found = 0;
-  const visit = (list: readonly RunnerTask[]): boolean =>
-    list.some((task) => (task.type === 'test' ? (found += 1) > 1 : visit(task.tasks ?? [])));
-  return visit(tasks);
-}
-
-/**
- * For a worker whose channel is not live yet: whether a case may start on the flags the main
- * process's file holds now (it could be read and does not say paused). A paused run needs the
- * channel, whose pushed flags a worker can wait on.
- */
-function mayStartOnFlagsFile(control: ControlClient): boolean {
-  return control.readFlagsFile() && !control.paused;
-}
-
 const traceState = getTraceState();
 
 /** True when a run of synchronous-looking cases has kept the event loop from taking in pushed flags. */
@@ -93,15 +70,9 @@ function isOverdueForYield(): boolean {
  * still running. A no-op update after a moment makes Vitest send them.
  */
 async function waitUntilRunnable(control: ControlClient, flush: () => void): Promise<void> {
+  await control.connect();
   await new Promise<void>((resolve) => setImmediate(resolve));
   lastYield = Date.now();
-  if (!control.isReady) {
-    if (mayStartOnFlagsFile(control)) {
-      return;
-    }
-    // Paused, or no file to read: only the channel's pushed flags can tell when to go on.
-    await control.connect();
-  }
   if (!control.paused || control.cancelled) {
     return;
   }
@@ -152,6 +123,8 @@ export function createTrcRunner<T extends RunnerClass>(Base: T, options: TrcRunn
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- mixins need a rest-any constructor
     constructor(...args: any[]) {
       super(...args);
+      // Connect now, so the handshake overlaps collecting the file instead of delaying its first case.
+      void getClient()?.connect();
       // While files run, Vitest wraps `cancel` so that a cancelled run marks the cases in flight as
       // skipped and aborts their signal. Under trc those cases run to the end and the flags skip the
       // rest, so the runner keeps its own `cancel` and ignores the wrapper.
@@ -166,14 +139,6 @@ export function createTrcRunner<T extends RunnerClass>(Base: T, options: TrcRunn
     override onCollectStart(file: RunnerTask): unknown {
       this.collecting = file;
       return super.onCollectStart?.(file);
-    }
-
-    /** A worker with more than one case to run connects now: until the handshake is done, its cases read the flags file. */
-    override onCollected(files: RunnerTask[]): unknown {
-      if (hasSeveralCases(files)) {
-        void getClient()?.connect();
-      }
-      return super.onCollected?.(files);
     }
 
     /**
@@ -196,18 +161,11 @@ export function createTrcRunner<T extends RunnerClass>(Base: T, options: TrcRunn
 
     override onBeforeRunTask(task: RunnerTask): unknown {
       const control = getClient();
-      // A worker on its second case runs more: from now on the flags come by push, not a read per case.
-      if ((casesReached += 1) > 1) {
-        void control?.connect();
-      }
       // The common case stays synchronous: no await per test case unless there is a reason to wait.
-      // Until the channel is live the flags file is read; a channel still opening needs the loop too.
-      const mustWait =
-        control !== null &&
-        (control.isReady
-          ? control.paused || isOverdueForYield()
-          : !mayStartOnFlagsFile(control) || (control.isConnected && isOverdueForYield()));
-      if (mustWait) {
+      // A case starts only on pushed flags: the main process answers a pause or cancel once every
+      // connected worker has applied it, and a worker that started a case on the flags file could
+      // still be on its way to the case's body when that answer goes out.
+      if (control && (!control.isReady || control.paused || isOverdueForYield())) {
         const flush = (): void => updateTask?.(FLUSH_EVENT, task.file ?? task, this);
         return waitUntilRunnable(control, flush).then(() => this.startCase(task, control));
       }
