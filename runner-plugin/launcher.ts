@@ -14,6 +14,8 @@ import {
   WORKER_FLAGS_ENV,
   WORKER_SOCKET_ENV,
   type ChildConfig,
+  type StandbyReady,
+  type StandbyStart,
 } from '../src/runner/env-contract.js';
 import { DaemonLink } from './daemon-link.js';
 import { defaultShimFile } from './install-runners.js';
@@ -147,7 +149,39 @@ async function main(): Promise<void> {
   process.exit(process.exitCode ?? 0);
 }
 
-main().catch((error: unknown) => {
+/**
+ * A launcher started ahead of its run (TRC_STANDBY): it loads trc's side of the child while the
+ * machine is idle, waits for the daemon to hand it a run, takes on that run's environment and cwd,
+ * and goes on as a launcher spawned for the run would. The daemon only hands it a run whose
+ * environment agrees on what node read as it started (NODE_OPTIONS and the like).
+ */
+async function standBy(): Promise<void> {
+  const exitIfOrphaned = (): void => process.exit(0);
+  process.once('disconnect', exitIfOrphaned);
+  const started = new Promise<StandbyStart>((resolve) => {
+    const take = (message: StandbyStart): void => {
+      if (message?.t === 'start') {
+        process.off('message', take);
+        resolve(message);
+      }
+    };
+    process.on('message', take);
+  });
+  await import('./reporter.js');
+  process.send?.({ t: 'standby-ready' } satisfies StandbyReady);
+  const { env, cwd } = await started;
+  process.off('disconnect', exitIfOrphaned);
+  for (const name of Object.keys(process.env)) {
+    if (!Object.hasOwn(env, name)) {
+      delete process.env[name];
+    }
+  }
+  Object.assign(process.env, env);
+  process.chdir(cwd);
+  await main();
+}
+
+(process.env[CHILD_ENV.standby] ? standBy() : main()).catch((error: unknown) => {
   console.error('[trc] the Vitest child could not start:', error);
   process.exit(1);
 });

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { createApp } from './api/create-app.js';
 import type { Config } from './config.js';
 import { RunQueue } from './queue/run-queue.js';
+import { StandbyPool } from './runner/standby-pool.js';
 import { stopProcessTree, isProcessAlive } from './runner/stop-process-tree.js';
 import { finalizeRun } from './runs/finalize-run.js';
 import { RunExecutor } from './runs/run-executor.js';
@@ -36,6 +37,11 @@ export interface DaemonOptions {
   redisUrl: string;
   /** Take runs from the queue in this process (default true). */
   runWorker?: boolean;
+  /**
+   * Start each run's Vitest launcher ahead of the run (default true, except on Windows), so a run
+   * does not wait for node to boot. Off, every run's child is spawned as the run starts.
+   */
+  warmStart?: boolean;
 }
 
 export interface Daemon {
@@ -64,6 +70,16 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const projects = new Map(config.projects.map((project) => [project.name, project.root]));
   const owner = `${os.hostname()}:${process.pid}`;
   const finalizeDeps = { store, paths, logger, keepReports: config.keepReports };
+  const standbys =
+    (options.warmStart ?? true) && process.platform !== 'win32'
+      ? new StandbyPool({
+          launcherPath: LAUNCHER_PATH,
+          dir: paths.standbyDir(),
+          baseEnv: process.env,
+          platform: process.platform,
+          logger,
+        })
+      : undefined;
   const executor = new RunExecutor({
     ...finalizeDeps,
     bus,
@@ -78,6 +94,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     platform: process.platform,
     killGraceMs: config.killGraceMs,
     owner,
+    standbys,
   });
   const queue = new RunQueue({
     connection: bullConnection,
@@ -114,6 +131,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       const workerStopped = queue.stopWorker();
       await executor.stopAll('cancelled: the trc daemon stopped');
       await workerStopped;
+      await standbys?.close();
       await queue.close();
       server.closeAllConnections();
       await serverClosed;

@@ -8,9 +8,12 @@
  * within each pair (the two runs of a pair are adjacent in time, so it is less swayed by the
  * machine's speed drifting during the bench), and a 95 % bootstrap interval of the ratio (how far the
  * machine's noise alone could move it).
+ * Before each run the machine is left idle for BENCH_SETTLE_MS (300): what one run leaves behind
+ * (the daemon's reports, the launcher it starts ahead of the next run) must not slow the next.
  * Knobs: BENCH_VERSIONS=4.0,4.1,5 (3.2 too), BENCH_SUITES=cases,files, BENCH_REPS (pairs of the
  * 2000-case suite, default 31), BENCH_FILES_REPS (pairs of the file suite, default 5), BENCH_FILES
- * (300). Writes bench/results/versions.json.
+ * (300), BENCH_WARM=0 (every trc run spawns its child as it starts, as with the daemon's warm start
+ * off). Writes bench/results/versions.json (versions-cold.json with BENCH_WARM=0).
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -29,6 +32,8 @@ const CASES = 2000;
 
 const versions = listFromEnv('BENCH_VERSIONS', ['4.0', '4.1', '5'], ['3.2', '4.0', '4.1', '5']);
 const FILES = intFromEnv('BENCH_FILES', 300);
+const SETTLE_MS = intFromEnv('BENCH_SETTLE_MS', 300, 0);
+const WARM = process.env.BENCH_WARM !== '0';
 /** The core benchmark's two suites; pairs: on a shared 2-core VM single runs move by ±10 %. */
 const SUITES = {
   cases: {
@@ -144,7 +149,12 @@ async function main() {
     },
     root,
   );
-  const daemon = await startDaemon({ config, logger: pino({ level: 'silent' }), redisUrl: socket });
+  const daemon = await startDaemon({
+    config,
+    logger: pino({ level: 'silent' }),
+    redisUrl: socket,
+    warmStart: WARM,
+  });
   globalThis.benchDeps = { redis: new Redis({ path: socket }), prefix };
   const rows = [];
   try {
@@ -158,6 +168,7 @@ async function main() {
       for (let rep = 0; rep < reps; rep += 1) {
         const order = rep % 2 === 0 ? ['plain', 'trc'] : ['trc', 'plain'];
         for (const which of order) {
+          await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
           if (which === 'plain') {
             plain.push(await runPlain(dir, node));
           } else {
@@ -169,6 +180,7 @@ async function main() {
       const row = {
         vitest: version,
         suite,
+        warmStart: WARM,
         node: nodeVersion.trim(),
         reps,
         plainMedianMs: median(plain),
@@ -181,7 +193,7 @@ async function main() {
       };
       rows.push(row);
       console.log(
-        `Vitest ${version} on node ${row.node}, ${label}: plain ${row.plainMedianMs} ms, trc ${row.trcMedianMs} ms, ratio ${row.ratio} ${row.ratio <= 1.05 ? 'PASS' : 'MISS'} (95 % interval ${row.ratioInterval95.join('–')}; median of paired ratios ${row.pairedRatio}, ${reps} pairs)`,
+        `Vitest ${version} on node ${row.node}, ${label}: plain ${row.plainMedianMs} ms, trc ${row.trcMedianMs} ms, ratio ${row.ratio} ${WARM ? '' : '(cold) '}${row.ratio <= 1.05 ? 'PASS' : 'MISS'} (95 % interval ${row.ratioInterval95.join('–')}; median of paired ratios ${row.pairedRatio}, ${reps} pairs)`,
       );
     }
   } finally {
@@ -193,7 +205,7 @@ async function main() {
   }
   await mkdir(path.join(REPO, 'bench', 'results'), { recursive: true });
   await writeFile(
-    path.join(REPO, 'bench', 'results', 'versions.json'),
+    path.join(REPO, 'bench', 'results', WARM ? 'versions.json' : 'versions-cold.json'),
     `${JSON.stringify({ date: new Date().toISOString(), cores: os.availableParallelism(), suites: Object.fromEntries(suites.map((suite) => [suite, SUITES[suite].label])), rows }, null, 2)}\n`,
   );
 }

@@ -12,7 +12,24 @@ export const CHILD_ENV = {
   config: 'TRC_CHILD_CONFIG',
   /** Set on Windows when the child has its own console: the child tees its output to this file. */
   teeLog: 'TRC_TEE_LOG',
+  /** Set on a launcher started ahead of its run: it loads, then waits for a StandbyStart. */
+  standby: 'TRC_STANDBY',
 } as const;
+
+/**
+ * What makes a waiting launcher a run's Vitest child: the environment and cwd the run's child
+ * would have been spawned with (its config in CHILD_ENV.config).
+ */
+export interface StandbyStart {
+  t: 'start';
+  env: Record<string, string>;
+  cwd: string;
+}
+
+/** A waiting launcher has loaded and can take a run. */
+export interface StandbyReady {
+  t: 'standby-ready';
+}
 
 /** What the launcher inside the child needs to know, passed as JSON in TRC_CHILD_CONFIG. */
 export interface ChildConfig {

@@ -39,31 +39,80 @@ export function planSpawn(input: SpawnPlanInput): SpawnPlan {
   if (input.showConsole && !ownConsole) {
     notes.push(`showConsole ignored: only supported on Windows (this daemon runs on ${input.platform})`);
   }
+  const env: Record<string, string> = {
+    ...planRunEnv(input),
+    ...(ownConsole ? { [CHILD_ENV.teeLog]: input.runLogPath } : {}),
+  };
+  const options = planOptions({
+    platform: input.platform,
+    cwd: input.child.projectRoot,
+    env,
+    // execa passes a descriptor number on to the child as is; its types list only 3 to 9.
+    output: ownConsole ? 'ignore' : (input.runLogFd as Options['stdout']),
+    ownConsole,
+  });
+  return { file: input.nodePath, args: [input.launcherPath], options, notes };
+}
+
+export interface StandbyPlanInput {
+  platform: NodeJS.Platform;
+  baseEnv: NodeJS.ProcessEnv;
+  nodePath: string;
+  launcherPath: string;
+  /** Where the launcher waits; the run's project root becomes its cwd when it takes the run. */
+  cwd: string;
+  /** A descriptor open for appending to the file that becomes the run's run.log. */
+  logFd: number;
+}
+
+/**
+ * How a launcher is spawned to wait for a run (POSIX only): as a run's child would be, with the
+ * environment a run gets when its request adds none, and `TRC_STANDBY` in place of the run's config.
+ */
+export function planStandby(input: StandbyPlanInput): Omit<SpawnPlan, 'notes'> {
+  const options = planOptions({
+    platform: input.platform,
+    cwd: input.cwd,
+    env: { ...planChildEnv(input.baseEnv, {}), [CHILD_ENV.standby]: '1' },
+    output: input.logFd as Options['stdout'],
+    ownConsole: false,
+  });
+  return { file: input.nodePath, args: [input.launcherPath], options };
+}
+
+/** A run's child's environment (with no console of its own). */
+export function planRunEnv(input: Pick<SpawnPlanInput, 'baseEnv' | 'env' | 'child'>): Record<string, string> {
+  return { ...planChildEnv(input.baseEnv, input.env), [CHILD_ENV.config]: JSON.stringify(input.child) };
+}
+
+/** The daemon's environment without trc's own TRC_* variables, and the request's. */
+function planChildEnv(baseEnv: NodeJS.ProcessEnv, extra: Record<string, string>): Record<string, string> {
   const inherited = Object.fromEntries(
-    Object.entries(input.baseEnv).filter(
+    Object.entries(baseEnv).filter(
       (entry): entry is [string, string] => entry[1] !== undefined && !entry[0].startsWith('TRC_'),
     ),
   );
-  const env: Record<string, string> = {
-    ...inherited,
-    NO_COLOR: '1',
-    ...input.env,
-    [CHILD_ENV.config]: JSON.stringify(input.child),
-    ...(ownConsole ? { [CHILD_ENV.teeLog]: input.runLogPath } : {}),
-  };
-  // execa passes a descriptor number on to the child as is; its types list only 3 to 9.
-  const runLog = input.runLogFd as Options['stdout'];
-  const options: SpawnPlan['options'] = {
-    cwd: input.child.projectRoot,
-    env,
+  return { ...inherited, NO_COLOR: '1', ...extra };
+}
+
+function planOptions(input: {
+  platform: NodeJS.Platform;
+  cwd: string;
+  env: Record<string, string>;
+  output: Options['stdout'];
+  ownConsole: boolean;
+}): SpawnPlan['options'] {
+  return {
+    cwd: input.cwd,
+    env: input.env,
     extendEnv: false,
     shell: false,
     reject: false,
     stdin: 'ignore',
-    stdout: ownConsole ? 'ignore' : runLog,
-    stderr: ownConsole ? 'ignore' : runLog,
-    detached: input.platform !== 'win32' || ownConsole,
-    windowsHide: !ownConsole,
+    stdout: input.output,
+    stderr: input.output,
+    detached: input.platform !== 'win32' || input.ownConsole,
+    windowsHide: !input.ownConsole,
     cleanup: false,
     // The child reports to the daemon over IPC; JSON keeps the channel readable across node versions.
     ipc: true,
@@ -71,5 +120,4 @@ export function planSpawn(input: SpawnPlanInput): SpawnPlan {
     // Output goes to a file and messages are handled as they come: nothing to hold in memory.
     buffer: false,
   };
-  return { file: input.nodePath, args: [input.launcherPath], options, notes };
 }

@@ -1,11 +1,12 @@
 import { mkdir, open } from 'node:fs/promises';
-import { execa, type Message, type Result, type ResultPromise } from 'execa';
+import { execa, type Message, type Result } from 'execa';
 import type { Logger } from 'pino';
 import type { ChildConfig, ChildMessage } from '../runner/env-contract.js';
 import { expandFiles } from '../runner/expand-files.js';
 import { findNodeVersion } from '../runner/find-node-version.js';
 import { resolveVitest } from '../runner/resolve-vitest.js';
-import { planSpawn, type SpawnPlan } from '../runner/spawn-plan.js';
+import { planRunEnv, planSpawn } from '../runner/spawn-plan.js';
+import type { ChildSubprocess, StandbyPool } from '../runner/standby-pool.js';
 import { stopProcessTree } from '../runner/stop-process-tree.js';
 import { checkNodeForVitest } from '../runner/vitest-support.js';
 import type { ControlBus } from '../store/control-bus.js';
@@ -26,6 +27,8 @@ export interface ExecutorDeps extends FinalizeDeps {
   killGraceMs: number;
   /** `host:pid` of this daemon, stored on the runs it claims. */
   owner: string;
+  /** Launchers started ahead of runs; without it every run's child is spawned when the run starts. */
+  standbys?: StandbyPool;
 }
 
 interface ActiveRun {
@@ -123,25 +126,16 @@ export class RunExecutor {
       testNamePattern: run.testNamePattern,
       vitestProject: run.vitestProject,
     };
-    const runLog = await open(paths.runLog(runId), 'a');
-    const plan = planSpawn({
-      platform: this.deps.platform,
-      baseEnv: process.env,
-      nodePath,
-      launcherPath: this.deps.launcherPath,
-      child,
-      env: run.env,
-      showConsole: run.showConsole,
-      runLogPath: paths.runLog(runId),
-      runLogFd: runLog.fd,
-    });
-    let subprocess: ResultPromise<SpawnPlan['options']>;
-    try {
-      subprocess = execa(plan.file, plan.args, plan.options);
-    } finally {
-      // The child has its own copy of the descriptor.
-      await runLog.close();
-    }
+    const waiting = run.showConsole
+      ? null
+      : await this.deps.standbys?.take(nodePath, {
+          env: planRunEnv({ baseEnv: process.env, env: run.env, child }),
+          cwd: projectRoot,
+          runLog: paths.runLog(runId),
+        });
+    const { subprocess, notes: spawnNotes } = waiting
+      ? { ...waiting, notes: [] }
+      : await this.spawnChild(runId, run, nodePath, child);
     // When the process ended, before its channel is drained and its workers are reaped.
     let exitedAt: Date | null = null;
     subprocess.once('exit', () => {
@@ -177,7 +171,7 @@ export class RunExecutor {
     })().catch((err: unknown) => logger.warn({ err }, 'the IPC channel to the Vitest child failed'));
     const notes = [
       ...run.notes,
-      ...plan.notes,
+      ...spawnNotes,
       ...(vitest.isFallback ? [`the project has no Vitest; trc's Vitest ${vitest.version} runs it`] : []),
     ];
     let stoppedBy: ChildExit['stoppedBy'] = null;
@@ -212,6 +206,8 @@ export class RunExecutor {
         timer?.resume();
       }
       result = (await subprocess) as Result;
+      // The next run on this node starts sooner; the launcher loads while this run is finalized.
+      this.deps.standbys?.refill(nodePath);
       // Whatever the child sent before it exited is still in the channel: write it all first.
       await received;
     } catch (error) {
@@ -237,11 +233,38 @@ export class RunExecutor {
     await finalizeRun(this.deps, runId, exit);
   }
 
+  private async spawnChild(
+    runId: string,
+    run: RunRecord,
+    nodePath: string,
+    child: ChildConfig,
+  ): Promise<{ subprocess: ChildSubprocess; notes: string[] }> {
+    const { paths } = this.deps;
+    const runLog = await open(paths.runLog(runId), 'a');
+    try {
+      const plan = planSpawn({
+        platform: this.deps.platform,
+        baseEnv: process.env,
+        nodePath,
+        launcherPath: this.deps.launcherPath,
+        child,
+        env: run.env,
+        showConsole: run.showConsole,
+        runLogPath: paths.runLog(runId),
+        runLogFd: runLog.fd,
+      });
+      return { subprocess: execa(plan.file, plan.args, plan.options), notes: plan.notes };
+    } finally {
+      // The child has its own copy of the descriptor.
+      await runLog.close();
+    }
+  }
+
   /**
    * Stop the child if it still runs, and wait for its exit. On Windows the tree of an exited
    * child is left alone: its pid may already be another process's.
    */
-  private async stopChild(subprocess: ResultPromise<SpawnPlan['options']>, pid: number): Promise<void> {
+  private async stopChild(subprocess: ChildSubprocess, pid: number): Promise<void> {
     const isRunning = subprocess.exitCode === null && subprocess.signalCode === null;
     if (isRunning || this.deps.platform !== 'win32') {
       await stopProcessTree(pid, this.deps.platform);

@@ -26,6 +26,11 @@ export class RunPaths {
     return path.join(this.logsDir(runId), 'run.log');
   }
 
+  /** Output of Vitest launchers started ahead of their runs: renamed to a run's run.log, so beside them. */
+  standbyDir(): string {
+    return path.join(this.dirs.logsDir, '.standby');
+  }
+
   caseLog(runId: string, traceId: string): string {
     return path.join(this.logsDir(runId), `${traceId}.log`);
   }

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { CHILD_ENV, type ChildConfig } from '../../src/runner/env-contract.js';
-import { planSpawn, type SpawnPlan, type SpawnPlanInput } from '../../src/runner/spawn-plan.js';
+import {
+  planRunEnv,
+  planSpawn,
+  planStandby,
+  type SpawnPlan,
+  type SpawnPlanInput,
+} from '../../src/runner/spawn-plan.js';
 
 const RUN_LOG = '/srv/trc/logs/test_20240101_000000_abcdef01/run.log';
 const RUN_LOG_FD = 42;
@@ -126,5 +132,39 @@ describe('planSpawn environment', () => {
       [],
     );
     expect(plan({}).options.extendEnv).toBe(false);
+  });
+});
+
+describe('planStandby (a launcher started ahead of its run)', () => {
+  const baseEnv = { PATH: '/usr/bin', NODE_OPTIONS: '--max-old-space-size=4096', TRC_API_TOKEN: 'secret' };
+  const standby = planStandby({
+    platform: 'linux',
+    baseEnv,
+    nodePath: '/usr/bin/node',
+    launcherPath: '/opt/trc/dist/runner-plugin/launcher.js',
+    cwd: '/srv/trc/logs/.standby',
+    logFd: RUN_LOG_FD,
+  });
+
+  it('starts as a run with no request env would, marked as waiting and without a run config', () => {
+    const runEnv = planRunEnv({ baseEnv, env: {}, child });
+    const { [CHILD_ENV.config]: config, ...rest } = runEnv;
+    expect(config).toBeDefined();
+    expect(standby.options.env).toEqual({ ...rest, [CHILD_ENV.standby]: '1' });
+    expect(standby.options.env).not.toHaveProperty('TRC_API_TOKEN');
+  });
+
+  it('is spawned like a run’s child: same binary and launcher, its own process group, output to its file', () => {
+    const spawn = plan({});
+    expect([standby.file, standby.args]).toEqual([spawn.file, spawn.args]);
+    expect(standby.options).toMatchObject({
+      cwd: '/srv/trc/logs/.standby',
+      detached: true,
+      shell: false,
+      stdout: RUN_LOG_FD,
+      stderr: RUN_LOG_FD,
+      ipc: true,
+      serialization: 'json',
+    });
   });
 });

@@ -76,7 +76,17 @@ export async function startTestDaemon(
   const prefix = `e2e${randomBytes(4).toString('hex')}`;
   const redisUrl = inject('redisUrl');
   const projects = [
-    ...['basic', 'slow', 'concurrent', 'hang', 'broken', 'user-config', 'many-files', 'setup-gate'],
+    ...[
+      'basic',
+      'slow',
+      'concurrent',
+      'hang',
+      'broken',
+      'user-config',
+      'many-files',
+      'setup-gate',
+      'env-echo',
+    ],
     ...['vitest-3.1', 'vitest-3.2', 'vitest-4.0', 'vitest-4.1', 'vitest-5'],
   ]
     .map((name) => `${name}=${path.join(FIXTURES, name)}`)
