@@ -56,7 +56,8 @@ export function planSpawn(input: SpawnPlanInput): SpawnPlan {
 
 export interface StandbyPlanInput {
   platform: NodeJS.Platform;
-  baseEnv: NodeJS.ProcessEnv;
+  /** From planStandbyEnv. */
+  env: Record<string, string>;
   nodePath: string;
   launcherPath: string;
   /** Where the launcher waits; the run's project root becomes its cwd when it takes the run. */
@@ -65,19 +66,24 @@ export interface StandbyPlanInput {
   logFd: number;
 }
 
-/**
- * How a launcher is spawned to wait for a run (POSIX only): as a run's child would be, with the
- * environment a run gets when its request adds none, and `TRC_STANDBY` in place of the run's config.
- */
+/** How a launcher is spawned to wait for a run (POSIX only): as a run's child would be. */
 export function planStandby(input: StandbyPlanInput): Omit<SpawnPlan, 'notes'> {
   const options = planOptions({
     platform: input.platform,
     cwd: input.cwd,
-    env: { ...planChildEnv(input.baseEnv, {}), [CHILD_ENV.standby]: '1' },
+    env: input.env,
     output: input.logFd as Options['stdout'],
     ownConsole: false,
   });
   return { file: input.nodePath, args: [input.launcherPath], options };
+}
+
+/**
+ * A waiting launcher's environment: a run's when its request adds none, with `TRC_STANDBY` in place
+ * of the run's config.
+ */
+export function planStandbyEnv(baseEnv: NodeJS.ProcessEnv): Record<string, string> {
+  return { ...planChildEnv(baseEnv, {}), [CHILD_ENV.standby]: '1' };
 }
 
 /** A run's child's environment (with no console of its own). */

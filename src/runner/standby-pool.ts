@@ -4,9 +4,12 @@ import path from 'node:path';
 import { execa, type Message, type ResultPromise } from 'execa';
 import type { Logger } from 'pino';
 import type { StandbyReady, StandbyStart } from './env-contract.js';
-import { planStandby, type SpawnPlan } from './spawn-plan.js';
+import { planStandby, planStandbyEnv, type SpawnPlan } from './spawn-plan.js';
 
 export type ChildSubprocess = ResultPromise<SpawnPlan['options']>;
+
+/** How long a run waits for a launcher that is still loading before its child is spawned instead. */
+const LOAD_TIMEOUT_MS = 10_000;
 
 /**
  * Environment variables that node, libuv or the C library read as the process starts: a launcher
@@ -21,7 +24,8 @@ interface Standby {
   /** Its stdout and stderr; renamed to the run's run.log when it takes a run. */
   logPath: string;
   env: Record<string, string>;
-  isReady: boolean;
+  /** True once it has loaded and waits; false if it failed to. */
+  isLoaded: Promise<boolean>;
 }
 
 export interface StandbyPoolDeps {
@@ -48,8 +52,8 @@ export class StandbyPool {
   constructor(private readonly deps: StandbyPoolDeps) {}
 
   /**
-   * Hand a run to the launcher waiting on `nodePath`, if it is ready and started with the values
-   * `env` gives what node reads at start. Its output file becomes `runLog`, its cwd `cwd`. Null:
+   * Hand a run to the launcher waiting on `nodePath` (once it has loaded), if it started with the
+   * values `env` gives what node reads at start. Its output file becomes `runLog`, its cwd `cwd`. Null:
    * none can take it, spawn the run's child. (The subprocess is a promise of its end: wrapped, so
    * that this promise does not wait for it.)
    */
@@ -58,20 +62,32 @@ export class StandbyPool {
     run: { env: Record<string, string>; cwd: string; runLog: string },
   ): Promise<{ subprocess: ChildSubprocess } | null> {
     const standby = this.waiting.get(nodePath);
-    if (!standby?.subprocess || !standby.isReady || !agreesAtStart(standby.env, run.env)) {
+    if (!standby || !agreesAtStart(standby.env, run.env)) {
       return null;
     }
     this.waiting.delete(nodePath);
+    // One still loading is further on than a child spawned now.
+    let timer: NodeJS.Timeout | undefined;
+    const isLoaded = await Promise.race([
+      standby.isLoaded,
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), LOAD_TIMEOUT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
     try {
+      if (!isLoaded || !standby.subprocess) {
+        throw new Error('it did not load');
+      }
       await rename(standby.logPath, run.runLog);
       const start: StandbyStart = { t: 'start', env: run.env, cwd: run.cwd };
       await standby.subprocess.sendMessage(start as unknown as Message<'json'>);
+      return { subprocess: standby.subprocess };
     } catch (err) {
       this.deps.logger.warn({ err }, 'a waiting Vitest launcher could not take a run: spawning one');
       await this.stop(standby);
       return null;
     }
-    return { subprocess: standby.subprocess };
   }
 
   /** Start a launcher to wait on `nodePath`, unless one waits already. */
@@ -83,16 +99,20 @@ export class StandbyPool {
       nodePath,
       subprocess: null,
       logPath: path.join(this.deps.dir, `${randomUUID()}.log`),
-      env: {},
-      isReady: false,
+      env: planStandbyEnv(this.deps.baseEnv),
+      isLoaded: Promise.resolve(false),
     };
     this.waiting.set(nodePath, standby);
-    this.spawn(standby).catch((err: unknown) => {
-      if (!this.isClosed) {
-        this.deps.logger.warn({ err, nodePath }, 'could not start a Vitest launcher ahead of its run');
-      }
-      this.drop(standby);
-    });
+    standby.isLoaded = this.spawn(standby).then(
+      () => true,
+      (err: unknown) => {
+        if (!this.isClosed) {
+          this.deps.logger.warn({ err, nodePath }, 'could not start a Vitest launcher ahead of its run');
+        }
+        this.drop(standby);
+        return false;
+      },
+    );
   }
 
   /** Stop the launchers that wait. */
@@ -110,27 +130,24 @@ export class StandbyPool {
     try {
       const plan = planStandby({
         platform: this.deps.platform,
-        baseEnv: this.deps.baseEnv,
+        env: standby.env,
         nodePath: standby.nodePath,
         launcherPath: this.deps.launcherPath,
         cwd: this.deps.dir,
         logFd: log.fd,
       });
       subprocess = execa(plan.file, plan.args, plan.options);
-      standby.env = plan.options.env as Record<string, string>;
     } finally {
       await log.close();
     }
     standby.subprocess = subprocess;
     subprocess.once('exit', () => this.drop(standby));
     if (this.isClosed) {
-      await this.stop(standby);
-      return;
+      throw new Error('the daemon is closing');
     }
     await subprocess.getOneMessage({
       filter: (message) => (message as unknown as StandbyReady | null)?.t === 'standby-ready',
     });
-    standby.isReady = true;
   }
 
   /** Forget a launcher that exited or failed while it waited. */
@@ -142,6 +159,9 @@ export class StandbyPool {
   }
 
   private async stop(standby: Standby): Promise<void> {
+    standby.subprocess?.kill('SIGTERM');
+    // Settles once it is spawned and loaded, or has failed to (exited, or the pool closed as it spawned).
+    await standby.isLoaded;
     standby.subprocess?.kill('SIGTERM');
     await standby.subprocess;
     await rm(standby.logPath, { force: true });

@@ -4,6 +4,7 @@ import {
   planRunEnv,
   planSpawn,
   planStandby,
+  planStandbyEnv,
   type SpawnPlan,
   type SpawnPlanInput,
 } from '../../src/runner/spawn-plan.js';
@@ -139,7 +140,7 @@ describe('planStandby (a launcher started ahead of its run)', () => {
   const baseEnv = { PATH: '/usr/bin', NODE_OPTIONS: '--max-old-space-size=4096', TRC_API_TOKEN: 'secret' };
   const standby = planStandby({
     platform: 'linux',
-    baseEnv,
+    env: planStandbyEnv(baseEnv),
     nodePath: '/usr/bin/node',
     launcherPath: '/opt/trc/dist/runner-plugin/launcher.js',
     cwd: '/srv/trc/logs/.standby',
