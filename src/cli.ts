@@ -46,6 +46,11 @@ const SERVE_FLAGS = [
   ['--log-level <level>', 'TRC_LOG_LEVEL', 'fatal, error, warn, info, debug, trace or silent (default info)'],
   ['--key-prefix <prefix>', 'TRC_KEY_PREFIX', 'prefix of every Redis key (default trc)'],
   ['--kill-grace-ms <ms>', 'TRC_KILL_GRACE_MS', 'time between a stop flag and a hard kill (default 2000)'],
+  [
+    '--warm-start <bool>',
+    'TRC_WARM_START',
+    "start the next run's Vitest launcher ahead of the run: true or false (default true)",
+  ],
 ] as const;
 
 /** Commander's key for a flag: `--redis-url <url>` → `redisUrl`. */

@@ -49,6 +49,11 @@ export interface Config {
   keyPrefix: string;
   /** Milliseconds between setting a run's stop flag and killing its Vitest child (`TRC_KILL_GRACE_MS`, default 2000). */
   killGraceMs: number;
+  /**
+   * Start the next run's Vitest launcher ahead of the run, so the run does not wait for node to
+   * boot (`TRC_WARM_START`, `true` or `false`, default `true`; never on Windows).
+   */
+  warmStart: boolean;
 }
 
 /** A configuration value is invalid; the message names the variable, the problem and what is expected. */
@@ -76,6 +81,13 @@ function integerText(min: number, max: number, expected: string) {
     .transform(Number)
     .refine((n) => n >= min && n <= max, expected);
 }
+
+const booleanText = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['true', 'false', '1', '0'], { error: 'expected true or false (or 1 or 0)' }))
+  .transform((value) => value === 'true' || value === '1');
 
 function dirText(cwd: string) {
   return z.string().transform((value) => path.resolve(cwd, value));
@@ -214,6 +226,7 @@ function createEnvSchema(cwd: string) {
       .regex(NAME_PATTERN, `expected letters, digits, ".", "_" or "-" (${NAME_PATTERN.source})`)
       .default('trc'),
     TRC_KILL_GRACE_MS: integerText(0, MAX_MS, `expected an integer 0–${MAX_MS} (milliseconds)`).default(2000),
+    TRC_WARM_START: booleanText.default(true),
   });
 }
 
@@ -281,6 +294,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     logLevel: values.TRC_LOG_LEVEL,
     keyPrefix: values.TRC_KEY_PREFIX,
     killGraceMs: values.TRC_KILL_GRACE_MS,
+    warmStart: values.TRC_WARM_START,
   };
 }
 
@@ -323,4 +337,5 @@ export const CONFIG_VARIABLES: readonly EnvVariable[] = [
   'TRC_LOG_LEVEL',
   'TRC_KEY_PREFIX',
   'TRC_KILL_GRACE_MS',
+  'TRC_WARM_START',
 ];

@@ -37,11 +37,6 @@ export interface DaemonOptions {
   redisUrl: string;
   /** Take runs from the queue in this process (default true). */
   runWorker?: boolean;
-  /**
-   * Start each run's Vitest launcher ahead of the run (default true, except on Windows), so a run
-   * does not wait for node to boot. Off, every run's child is spawned as the run starts.
-   */
-  warmStart?: boolean;
 }
 
 export interface Daemon {
@@ -71,7 +66,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const owner = `${os.hostname()}:${process.pid}`;
   const finalizeDeps = { store, paths, logger, keepReports: config.keepReports };
   const standbys =
-    (options.warmStart ?? true) && process.platform !== 'win32'
+    config.warmStart && process.platform !== 'win32'
       ? new StandbyPool({
           launcherPath: LAUNCHER_PATH,
           dir: paths.standbyDir(),
@@ -129,9 +124,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       const serverClosed = new Promise((resolve) => server.close(resolve));
       server.closeIdleConnections();
       const workerStopped = queue.stopWorker();
+      await standbys?.close();
       await executor.stopAll('cancelled: the trc daemon stopped');
       await workerStopped;
-      await standbys?.close();
       await queue.close();
       server.closeAllConnections();
       await serverClosed;

@@ -5,6 +5,12 @@ import { parseVitestSummary, runPlainVitest } from '../lib/plain-vitest.js';
 import { median, round } from '../lib/stats.js';
 
 /**
+ * Idle time before each measured run: what one run leaves behind (the daemon's reports, the
+ * launcher it starts ahead of the next run) must not slow the next, plain or trc.
+ */
+const SETTLE_MS = 300;
+
+/**
  * Scenario 1, control overhead: the same suite run by plain Vitest and by trc, interleaved
  * (ABBA order so slow drift hits both), after one uncounted warm-up of each.
  * Figure: median(trc POST → child exit) / median(plain spawn → exit). Beside it, where trc's
@@ -23,6 +29,7 @@ export async function measureOverhead(ctx, { key, project, reps, warmup }) {
   for (let rep = 0; rep < reps; rep += 1) {
     const order = rep % 2 === 0 ? ['plain', 'trc'] : ['trc', 'plain'];
     for (const which of order) {
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       if (which === 'plain') {
         const sample = await runPlainOnce(ctx, dir, `${key}-${rep}`);
         plain.push(sample);

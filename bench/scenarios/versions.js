@@ -12,8 +12,7 @@
  * (the daemon's reports, the launcher it starts ahead of the next run) must not slow the next.
  * Knobs: BENCH_VERSIONS=4.0,4.1,5 (3.2 too), BENCH_SUITES=cases,files, BENCH_REPS (pairs of the
  * 2000-case suite, default 31), BENCH_FILES_REPS (pairs of the file suite, default 5), BENCH_FILES
- * (300), BENCH_WARM=0 (every trc run spawns its child as it starts, as with the daemon's warm start
- * off). Writes bench/results/versions.json (versions-cold.json with BENCH_WARM=0).
+ * (300), BENCH_WARM=0 (TRC_WARM_START=false: every trc run spawns its child as it starts). Writes bench/results/versions.json (versions-cold.json with BENCH_WARM=0).
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -146,15 +145,11 @@ async function main() {
       TRC_LOGS_DIR: path.join(root, 'logs'),
       TRC_DATA_DIR: path.join(root, 'data'),
       TRC_CONCURRENCY: '1',
+      TRC_WARM_START: String(WARM),
     },
     root,
   );
-  const daemon = await startDaemon({
-    config,
-    logger: pino({ level: 'silent' }),
-    redisUrl: socket,
-    warmStart: WARM,
-  });
+  const daemon = await startDaemon({ config, logger: pino({ level: 'silent' }), redisUrl: socket });
   globalThis.benchDeps = { redis: new Redis({ path: socket }), prefix };
   const rows = [];
   try {

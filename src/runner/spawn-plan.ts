@@ -1,4 +1,4 @@
-import type { Options } from 'execa';
+import type { Options, ResultPromise } from 'execa';
 import { CHILD_ENV, type ChildConfig } from './env-contract.js';
 
 export interface SpawnPlanInput {
@@ -18,6 +18,9 @@ export interface SpawnPlanInput {
    */
   runLogFd: number;
 }
+
+/** A run's Vitest child, as execa gives it: a promise of its end. */
+export type ChildSubprocess = ResultPromise<SpawnPlan['options']>;
 
 export interface SpawnPlan {
   file: string;
@@ -60,7 +63,7 @@ export interface StandbyPlanInput {
   env: Record<string, string>;
   nodePath: string;
   launcherPath: string;
-  /** Where the launcher waits; the run's project root becomes its cwd when it takes the run. */
+  /** The project root of the run it is started for. */
   cwd: string;
   /** A descriptor open for appending to the file that becomes the run's run.log. */
   logFd: number;

@@ -5,8 +5,8 @@ import type { ChildConfig, ChildMessage } from '../runner/env-contract.js';
 import { expandFiles } from '../runner/expand-files.js';
 import { findNodeVersion } from '../runner/find-node-version.js';
 import { resolveVitest } from '../runner/resolve-vitest.js';
-import { planRunEnv, planSpawn } from '../runner/spawn-plan.js';
-import type { ChildSubprocess, StandbyPool } from '../runner/standby-pool.js';
+import { planRunEnv, planSpawn, type ChildSubprocess } from '../runner/spawn-plan.js';
+import type { StandbyPool } from '../runner/standby-pool.js';
 import { stopProcessTree } from '../runner/stop-process-tree.js';
 import { checkNodeForVitest } from '../runner/vitest-support.js';
 import type { ControlBus } from '../store/control-bus.js';
@@ -128,10 +128,12 @@ export class RunExecutor {
     };
     const waiting = run.showConsole
       ? null
-      : await this.deps.standbys?.take(nodePath, {
+      : await this.deps.standbys?.take({
+          nodePath,
+          projectRoot,
           env: planRunEnv({ baseEnv: process.env, env: run.env, child }),
-          cwd: projectRoot,
           runLog: paths.runLog(runId),
+          logger,
         });
     const { subprocess, notes: spawnNotes } = waiting
       ? { ...waiting, notes: [] }
@@ -140,6 +142,8 @@ export class RunExecutor {
     let exitedAt: Date | null = null;
     subprocess.once('exit', () => {
       exitedAt = new Date();
+      // The next run's launcher loads while this one is finalized.
+      this.deps.standbys?.refill(nodePath, projectRoot);
     });
     const pid = subprocess.pid;
     active.pid = pid ?? null;
@@ -187,7 +191,10 @@ export class RunExecutor {
         from: '*',
         set: { pid, startedAt: new Date().toISOString(), notes },
       });
-      logger.info({ pid, vitest: vitest.version, node: nodePath, files: filters }, 'Vitest child started');
+      logger.info(
+        { pid, vitest: vitest.version, node: nodePath, files: filters, warmStart: Boolean(waiting) },
+        'Vitest child started',
+      );
       timer = run.timeoutMs
         ? new PausableTimer(run.timeoutMs, () => {
             stoppedBy = 'timeout';
@@ -206,8 +213,6 @@ export class RunExecutor {
         timer?.resume();
       }
       result = (await subprocess) as Result;
-      // The next run on this node starts sooner; the launcher loads while this run is finalized.
-      this.deps.standbys?.refill(nodePath);
       // Whatever the child sent before it exited is still in the channel: write it all first.
       await received;
     } catch (error) {

@@ -42,6 +42,7 @@ describe('loadConfig defaults', () => {
       logLevel: 'info',
       keyPrefix: 'trc',
       killGraceMs: 2000,
+      warmStart: true,
     };
     expect(loadConfig({}, cwd)).toEqual(expected);
   });
@@ -87,6 +88,10 @@ describe('loadConfig valid values', () => {
     ['TRC_KEY_PREFIX', 'trc-test_1.a', { keyPrefix: 'trc-test_1.a' }],
     ['TRC_KILL_GRACE_MS', '0', { killGraceMs: 0 }],
     ['TRC_KILL_GRACE_MS', '15000', { killGraceMs: 15000 }],
+    ['TRC_WARM_START', 'false', { warmStart: false }],
+    ['TRC_WARM_START', '0', { warmStart: false }],
+    ['TRC_WARM_START', ' TRUE ', { warmStart: true }],
+    ['TRC_WARM_START', '1', { warmStart: true }],
   ])('%s=%j', (name, value, expected) => {
     expect(loadConfig({ [name]: value }, cwd)).toMatchObject(expected);
   });
@@ -118,6 +123,7 @@ describe('loadConfig invalid values', () => {
     ['TRC_KEY_PREFIX', 'trc:test', /expected letters, digits/],
     ['TRC_KEY_PREFIX', 'a b', /expected letters, digits/],
     ['TRC_KILL_GRACE_MS', 'soon', /expected an integer 0–86400000 \(milliseconds\)/],
+    ['TRC_WARM_START', 'no', /expected true or false \(or 1 or 0\), got "no"/],
   ])('%s=%j is refused with a message naming the variable', (name, value, message) => {
     const error = captureError({ [name]: value });
     expect(error.message.startsWith(`${name}: `)).toBe(true);

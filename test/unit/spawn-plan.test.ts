@@ -143,7 +143,7 @@ describe('planStandby (a launcher started ahead of its run)', () => {
     env: planStandbyEnv(baseEnv),
     nodePath: '/usr/bin/node',
     launcherPath: '/opt/trc/dist/runner-plugin/launcher.js',
-    cwd: '/srv/trc/logs/.standby',
+    cwd: child.projectRoot,
     logFd: RUN_LOG_FD,
   });
 
@@ -155,17 +155,9 @@ describe('planStandby (a launcher started ahead of its run)', () => {
     expect(standby.options.env).not.toHaveProperty('TRC_API_TOKEN');
   });
 
-  it('is spawned like a run’s child: same binary and launcher, its own process group, output to its file', () => {
+  it('is spawned as a run’s child is, in the project root: its own process group, output to its file', () => {
     const spawn = plan({});
     expect([standby.file, standby.args]).toEqual([spawn.file, spawn.args]);
-    expect(standby.options).toMatchObject({
-      cwd: '/srv/trc/logs/.standby',
-      detached: true,
-      shell: false,
-      stdout: RUN_LOG_FD,
-      stderr: RUN_LOG_FD,
-      ipc: true,
-      serialization: 'json',
-    });
+    expect(standby.options).toEqual({ ...spawn.options, env: standby.options.env });
   });
 });
