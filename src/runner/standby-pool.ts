@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { execa, type Message } from 'execa';
 import type { Logger } from 'pino';
@@ -48,6 +49,8 @@ interface Standby {
   env: Record<string, string>;
   /** True once it has loaded and waits; false if it did not. Never rejects. */
   loaded: Promise<boolean>;
+  /** The pool stopped it (replaced, not loaded in time, closing): its end is no failure. */
+  isStopped: boolean;
 }
 
 export interface StandbyPoolDeps {
@@ -78,6 +81,8 @@ export interface StandbyRun {
  */
 export class StandbyPool {
   private readonly waiting = new Map<string, Standby>();
+  /** Every launcher not yet ended, waiting or being stopped. */
+  private readonly live = new Set<Standby>();
   private readonly failures = new Map<string, number>();
   private swept: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
@@ -112,6 +117,8 @@ export class StandbyPool {
     try {
       const start: StandbyStart = { t: 'start', env: run.env, cwd: run.projectRoot };
       await subprocess.sendMessage(start as unknown as Message<'json'>);
+      // The run's child now: the daemon stops it as it stops runs.
+      this.live.delete(standby);
       return { subprocess };
     } catch (err) {
       run.logger.warn({ err }, 'could not hand the run to a waiting Vitest launcher: spawning the child');
@@ -139,12 +146,14 @@ export class StandbyPool {
       nodePath,
       projectRoot,
       subprocess: null,
-      // The daemon's pid lets a later daemon remove what this one left behind if it died.
-      logPath: path.join(this.deps.dir, `${process.pid}-${randomUUID()}.log`),
+      // Host and pid let a later daemon remove what this one left behind if it died.
+      logPath: path.join(this.deps.dir, `${os.hostname()}-${process.pid}-${randomUUID()}.log`),
       env: planStandbyEnv(this.deps.baseEnv),
       loaded: Promise.resolve(false),
+      isStopped: false,
     };
     this.waiting.set(nodePath, standby);
+    this.live.add(standby);
     standby.loaded = this.spawn(standby).then(
       () => {
         this.failures.delete(nodePath);
@@ -157,9 +166,8 @@ export class StandbyPool {
   /** Stop the launchers that wait; none is started after. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      const waiting = [...this.waiting.values()];
       this.waiting.clear();
-      await Promise.all(waiting.map((standby) => this.stop(standby)));
+      await Promise.all([...this.live].map((standby) => this.stop(standby)));
     })();
     return this.closing;
   }
@@ -183,8 +191,8 @@ export class StandbyPool {
       await log.close();
     }
     standby.subprocess = subprocess;
-    if (this.closing) {
-      throw new Error('the daemon is closing');
+    if (this.closing || standby.isStopped) {
+      throw new Error('stopped as it started');
     }
     await Promise.race([
       subprocess.getOneMessage({
@@ -210,7 +218,7 @@ export class StandbyPool {
     if (this.waiting.get(standby.nodePath) === standby) {
       this.waiting.delete(standby.nodePath);
     }
-    if (!this.closing) {
+    if (!this.closing && !standby.isStopped) {
       const failures = (this.failures.get(standby.nodePath) ?? 0) + 1;
       this.failures.set(standby.nodePath, failures);
       const output = await readFile(standby.logPath, 'utf8').catch(() => '');
@@ -227,6 +235,7 @@ export class StandbyPool {
 
   /** Stop a launcher, spawned or still spawning. Never rejects. */
   private async stop(standby: Standby): Promise<void> {
+    standby.isStopped = true;
     standby.subprocess?.kill('SIGKILL');
     // Settles once it is spawned and has loaded or failed to (which it does when its process ends).
     await standby.loaded;
@@ -236,15 +245,18 @@ export class StandbyPool {
   private async end(standby: Standby): Promise<void> {
     standby.subprocess?.kill('SIGKILL');
     await standby.subprocess;
+    this.live.delete(standby);
     await rm(standby.logPath, { force: true }).catch(() => undefined);
   }
 
   /** Remove the output files of launchers whose daemon died before it could. */
   private async sweep(): Promise<void> {
     await mkdir(this.deps.dir, { recursive: true });
+    const host = os.hostname();
     for (const name of await readdir(this.deps.dir)) {
-      const pid = Number(/^(\d+)-/.exec(name)?.[1]);
-      if (pid && pid !== process.pid && !isProcessAlive(pid)) {
+      const [, fileHost, filePid] = /^(.+)-(\d+)-[0-9a-f-]{36}\.log$/.exec(name) ?? [];
+      const pid = Number(filePid);
+      if (fileHost === host && pid !== process.pid && !isProcessAlive(pid)) {
         await rm(path.join(this.deps.dir, name), { force: true }).catch(() => undefined);
       }
     }

@@ -140,11 +140,17 @@ export class RunExecutor {
       : await this.spawnChild(runId, run, nodePath, child);
     // When the process ended, before its channel is drained and its workers are reaped.
     let exitedAt: Date | null = null;
-    subprocess.once('exit', () => {
+    const onExit = (): void => {
       exitedAt = new Date();
       // The next run's launcher loads while this one is finalized.
       this.deps.standbys?.refill(nodePath, projectRoot);
-    });
+    };
+    // A launcher handed the run may have ended during the hand-over.
+    if (subprocess.exitCode !== null || subprocess.signalCode !== null) {
+      onExit();
+    } else {
+      subprocess.once('exit', onExit);
+    }
     const pid = subprocess.pid;
     active.pid = pid ?? null;
     if (pid === undefined) {
