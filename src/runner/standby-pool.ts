@@ -100,31 +100,31 @@ export class StandbyPool {
       return null;
     }
     this.waiting.delete(run.nodePath);
-    // One still loading is further on than a child spawned now.
-    const subprocess = (await settlesWithin(standby.loaded, LOAD_TIMEOUT_MS)) ? standby.subprocess : null;
-    if (!subprocess) {
-      run.logger.warn('the Vitest launcher started ahead of this run did not load: spawning the child');
-      void this.stop(standby);
-      return null;
-    }
+    let isRenamed = false;
     try {
+      // One still loading is further on than a child spawned now.
+      const subprocess = (await settlesWithin(standby.loaded, LOAD_TIMEOUT_MS)) ? standby.subprocess : null;
+      if (!subprocess) {
+        throw new Error(`it did not load within ${LOAD_TIMEOUT_MS} ms`);
+      }
       await rename(standby.logPath, run.runLog);
-    } catch (err) {
-      run.logger.warn({ err }, 'could not hand the run to a waiting Vitest launcher: spawning the child');
-      void this.stop(standby);
-      return null;
-    }
-    try {
+      isRenamed = true;
       const start: StandbyStart = { t: 'start', env: run.env, cwd: run.projectRoot };
       await subprocess.sendMessage(start as unknown as Message<'json'>);
       // The run's child now: the daemon stops it as it stops runs.
       this.live.delete(standby);
       return { subprocess };
     } catch (err) {
-      run.logger.warn({ err }, 'could not hand the run to a waiting Vitest launcher: spawning the child');
-      await this.stop(standby);
-      // What the launcher wrote is not this run's output.
-      await rm(run.runLog, { force: true });
+      run.logger.warn(
+        { err },
+        'could not hand the run to a Vitest launcher started ahead of it: spawning the child',
+      );
+      const stopped = this.stop(standby);
+      if (isRenamed) {
+        // What the launcher wrote is not this run's output.
+        await stopped;
+        await rm(run.runLog, { force: true });
+      }
       return null;
     }
   }
@@ -207,7 +207,6 @@ export class StandbyPool {
     // Dying while it waits counts as failing to load.
     void subprocess.then((result) => {
       if (this.waiting.get(standby.nodePath) === standby) {
-        this.waiting.delete(standby.nodePath);
         void this.fail(standby, new Error(`it ended while waiting: ${result.shortMessage ?? ''}`));
       }
     });
