@@ -1,6 +1,13 @@
 import type { Socket } from 'node:net';
 import type { ControlFlags } from '../src/runner/env-contract.js';
-import { createLineDecoder, type RunningCase, type StateLine, type WorkerLine } from './control-protocol.js';
+import {
+  createLineDecoder,
+  decodeIpcMessage,
+  encodeIpcMessage,
+  type IpcWorkerLine,
+  type RunningCase,
+  type StateLine,
+} from './control-protocol.js';
 import { getBuiltin } from './worker-builtins.js';
 
 /** A case still running this long after its start is reported to the main process. */
@@ -24,8 +31,20 @@ function isRunning(task: InFlightCase): boolean {
 }
 
 /**
+ * A test worker's IPC channel to the Vitest main process (Vitest's forks pools), taken as the
+ * worker starts: test code may replace `process.send` or `process.on` later.
+ */
+export interface IpcPort {
+  send(message: Buffer): void;
+  /** Listen for messages; a worker whose main process is gone ends with it. */
+  on(listener: (message: unknown) => void): void;
+}
+
+/**
  * A test worker's end of the control channel. Flags live in memory and change by push from
- * the Vitest main process, so checking them before a test case costs no round trip.
+ * the Vitest main process, so checking them before a test case costs no round trip. The channel
+ * is the worker's own IPC channel where the main process listens there (a fresh worker pays a
+ * quarter of what a socket's first use costs it), else a socket.
  *
  * The worker's runner opens the channel as it starts and starts no case before the first state
  * arrives. Until then, the flags file the main process keeps can tell it to skip a file (never to
@@ -48,16 +67,19 @@ export class ControlClient {
   private readonly reported = new WeakSet<InFlightCase>();
   private reportTimer: NodeJS.Timeout | null = null;
   private socket: Socket | null = null;
+  private isIpcOpen = false;
   private waiters: Array<() => void> = [];
   private markReady!: () => void;
 
   /**
    * @param socketPath the main process's control socket
    * @param flagsFile the file where the main process keeps the flags it last pushed, if any
+   * @param ipc the worker's IPC channel, when the main process listens on it instead of the socket
    */
   constructor(
     private readonly socketPath: string,
     private readonly flagsFile?: string,
+    private readonly ipc?: IpcPort,
   ) {
     this.ready = new Promise((resolve) => {
       this.markReady = () => {
@@ -68,12 +90,23 @@ export class ControlClient {
   }
 
   get isConnected(): boolean {
-    return this.socket !== null;
+    return this.socket !== null || this.isIpcOpen;
   }
 
   /** Open the channel (once); `ready` resolves when the first state arrives. */
   connect(): Promise<void> {
-    if (this.socket) {
+    if (this.isConnected) {
+      return this.ready;
+    }
+    if (this.ipc) {
+      this.isIpcOpen = true;
+      this.ipc.on((message) => {
+        const line = decodeIpcMessage<StateLine>(message);
+        if (line?.t === 'state') {
+          this.apply(line);
+        }
+      });
+      this.send({ t: 'hello' });
       return this.ready;
     }
     const socket = getBuiltin('node:net').connect(this.socketPath);
@@ -83,16 +116,17 @@ export class ControlClient {
       'data',
       createLineDecoder<StateLine>((line) => this.apply(line)),
     );
-    // A lost channel must never hang the run: behave as if no control existed.
-    const release = (): void => {
-      this.paused = false;
-      this.markReady();
-      this.wake();
-    };
-    socket.on('error', release);
-    socket.on('close', release);
+    socket.on('error', () => this.release());
+    socket.on('close', () => this.release());
     socket.unref();
     return this.ready;
+  }
+
+  /** A lost channel must never hang the run: behave as if no control existed. */
+  private release(): void {
+    this.paused = false;
+    this.markReady();
+    this.wake();
   }
 
   /**
@@ -166,9 +200,11 @@ export class ControlClient {
   }
 
   /** Send a line, connecting first if need be (a socket holds what is written before it connects). */
-  send(line: WorkerLine): void {
+  send(line: IpcWorkerLine): void {
     void this.connect();
-    if (this.socket && !this.socket.destroyed) {
+    if (this.ipc) {
+      this.ipc.send(encodeIpcMessage(line));
+    } else if (this.socket && !this.socket.destroyed) {
       this.socket.write(`${JSON.stringify(line)}\n`);
     }
   }

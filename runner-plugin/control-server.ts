@@ -1,7 +1,16 @@
+import type { ChildProcess } from 'node:child_process';
+import diagnostics from 'node:diagnostics_channel';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import type { ControlFlags } from '../src/runner/env-contract.js';
-import { createLineDecoder, type RunningCase, type StateLine, type WorkerLine } from './control-protocol.js';
+import {
+  createLineDecoder,
+  decodeIpcMessage,
+  encodeIpcMessage,
+  type IpcWorkerLine,
+  type RunningCase,
+  type StateLine,
+} from './control-protocol.js';
 
 export interface ControlServerOptions {
   /** Unix socket path or Windows named pipe the workers connect to. */
@@ -13,7 +22,20 @@ export interface ControlServerOptions {
   flagsFile?: string;
   /** The cases workers name as running. */
   onRunning: (cases: RunningCase[]) => void;
+  /**
+   * Also listen on the IPC channel of each test worker this process forks from the script
+   * matching this pattern (Vitest's forks pools), for workers that take the channel there.
+   */
+  ipcWorkerScript?: RegExp;
 }
+
+/** A worker at the other end: a socket, or a forked worker's IPC channel. */
+interface Peer {
+  write(line: StateLine): void;
+}
+
+/** Every process this one starts is published here as it is made (node ≥ 16.18). */
+const CHILD_PROCESS_CHANNEL = 'child_process';
 
 /** How long the main process waits for every worker to acknowledge a flag change. */
 const ACK_TIMEOUT_MS = 2000;
@@ -24,18 +46,24 @@ const ACK_TIMEOUT_MS = 2000;
  */
 export class ControlServer {
   private readonly server: net.Server;
+  private readonly peers = new Set<Peer>();
   private readonly sockets = new Set<net.Socket>();
-  private readonly pendingAcks = new Map<string, { sockets: Set<net.Socket>; done: () => void }>();
+  private readonly pendingAcks = new Map<string, { peers: Set<Peer>; done: () => void }>();
   private flags: ControlFlags = { paused: false, cancelled: false, reason: '' };
   private readonly socketPath: string;
   private readonly flagsFile: string | undefined;
   private readonly onRunning: (cases: RunningCase[]) => void;
+  private readonly ipcWorkerScript: RegExp | undefined;
+  private readonly onChildProcess = (message: unknown): void => {
+    this.watchChild((message as { process: ChildProcess }).process);
+  };
 
   constructor(options: ControlServerOptions) {
     this.socketPath = options.socketPath;
     this.flagsFile = options.flagsFile;
     this.onRunning = options.onRunning;
-    this.server = net.createServer((socket) => this.accept(socket));
+    this.ipcWorkerScript = options.ipcWorkerScript;
+    this.server = net.createServer((socket) => this.acceptSocket(socket));
   }
 
   async listen(): Promise<void> {
@@ -51,6 +79,9 @@ export class ControlServer {
       this.server.listen(this.socketPath, () => resolve());
     });
     this.server.unref();
+    if (this.ipcWorkerScript) {
+      diagnostics.subscribe(CHILD_PROCESS_CHANNEL, this.onChildProcess);
+    }
   }
 
   /** Change the flags; resolves once every connected worker has applied them (or after a bound). */
@@ -58,7 +89,7 @@ export class ControlServer {
     this.flags = flags;
     // First the file: a worker that reads it from now on starts no case these flags forbid.
     this.writeFlagsFile();
-    const waiting = new Set(this.sockets);
+    const waiting = new Set(this.peers);
     if (waiting.size === 0) {
       return;
     }
@@ -69,42 +100,91 @@ export class ControlServer {
         clearTimeout(timer);
         resolve();
       }
-      this.pendingAcks.set(nonce, { sockets: waiting, done: finish });
+      this.pendingAcks.set(nonce, { peers: waiting, done: finish });
       const line = this.stateLine(nonce);
-      for (const socket of waiting) {
-        socket.write(line);
+      for (const peer of waiting) {
+        peer.write(line);
       }
     });
     this.pendingAcks.delete(nonce);
   }
 
   async close(): Promise<void> {
+    if (this.ipcWorkerScript) {
+      diagnostics.unsubscribe(CHILD_PROCESS_CHANNEL, this.onChildProcess);
+    }
     for (const socket of this.sockets) {
       socket.destroy();
     }
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private accept(socket: net.Socket): void {
+  private acceptSocket(socket: net.Socket): void {
+    const peer: Peer = { write: (line) => socket.write(`${JSON.stringify(line)}\n`) };
     this.sockets.add(socket);
     socket.setNoDelay?.(true);
     socket.unref();
-    socket.write(this.stateLine());
+    this.accept(peer);
     socket.on(
       'data',
-      createLineDecoder<WorkerLine>((line) => this.receive(socket, line)),
+      createLineDecoder<IpcWorkerLine>((line) => this.receive(peer, line)),
     );
     const forget = (): void => {
       this.sockets.delete(socket);
-      for (const [nonce] of this.pendingAcks) {
-        this.acknowledge(socket, nonce);
-      }
+      this.forget(peer);
     };
     socket.on('close', forget);
     socket.on('error', forget);
   }
 
-  private receive(socket: net.Socket, line: WorkerLine): void {
+  /**
+   * Listen on a forked test worker's IPC channel, beside the listener Vitest has there. The worker
+   * opens the channel with a `hello`; until then, and for any other process, nothing is sent.
+   */
+  private watchChild(child: ChildProcess): void {
+    child.once('spawn', () => {
+      const script = this.ipcWorkerScript;
+      if (!script || typeof child.send !== 'function' || !child.spawnargs.some((arg) => script.test(arg))) {
+        return;
+      }
+      const peer: Peer = {
+        write: (line) => {
+          if (child.connected) {
+            child.send(encodeIpcMessage(line), undefined, undefined, () => undefined);
+          }
+        },
+      };
+      child.on('message', (message: unknown) => {
+        const line = decodeIpcMessage<IpcWorkerLine>(message);
+        if (line?.t === 'hello') {
+          this.accept(peer);
+        } else if (line && this.peers.has(peer)) {
+          this.receive(peer, line);
+        }
+      });
+      child.once('exit', () => this.forget(peer));
+      child.once('disconnect', () => this.forget(peer));
+    });
+  }
+
+  /** A worker opened its channel: it gets the current flags, and a say in every update from now on. */
+  private accept(peer: Peer): void {
+    this.peers.add(peer);
+    peer.write(this.stateLine());
+  }
+
+  private forget(peer: Peer): void {
+    if (this.peers.delete(peer)) {
+      for (const [nonce] of this.pendingAcks) {
+        this.acknowledge(peer, nonce);
+      }
+    }
+  }
+
+  private receive(peer: Peer, line: IpcWorkerLine): void {
+    if (line.t === 'hello') {
+      return;
+    }
     if (line.t === 'running') {
       this.onRunning(line.running);
       return;
@@ -112,12 +192,12 @@ export class ControlServer {
     if (line.running.length > 0) {
       this.onRunning(line.running);
     }
-    this.acknowledge(socket, line.nonce);
+    this.acknowledge(peer, line.nonce);
   }
 
-  private acknowledge(socket: net.Socket, nonce: string): void {
+  private acknowledge(peer: Peer, nonce: string): void {
     const pending = this.pendingAcks.get(nonce);
-    if (pending && pending.sockets.delete(socket) && pending.sockets.size === 0) {
+    if (pending && pending.peers.delete(peer) && pending.peers.size === 0) {
       pending.done();
     }
   }
@@ -147,8 +227,7 @@ export class ControlServer {
     }
   }
 
-  private stateLine(nonce?: string): string {
-    const line: StateLine = { t: 'state', ...this.flags, ...(nonce ? { nonce } : {}) };
-    return `${JSON.stringify(line)}\n`;
+  private stateLine(nonce?: string): StateLine {
+    return { t: 'state', ...this.flags, ...(nonce ? { nonce } : {}) };
   }
 }

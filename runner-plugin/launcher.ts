@@ -12,6 +12,7 @@ import {
   WORKER_LOGS_ENV,
   WORKER_RUN_ID_ENV,
   WORKER_FLAGS_ENV,
+  WORKER_IPC_ENV,
   WORKER_SOCKET_ENV,
   type ChildConfig,
   type StandbyReady,
@@ -106,6 +107,9 @@ async function main(): Promise<void> {
   }
   process.env[WORKER_SOCKET_ENV] = config.controlSocket;
   process.env[WORKER_FLAGS_ENV] = controlFlagsFile(config);
+  if (config.runnerSources.isWorkerIpcShared) {
+    process.env[WORKER_IPC_ENV] = '1';
+  }
   process.env[WORKER_LOGS_ENV] = config.logsDir;
   process.env[WORKER_RUN_ID_ENV] = config.runId;
   process.env.TEST = 'true';

@@ -1,5 +1,5 @@
-import { WORKER_FLAGS_ENV, WORKER_SOCKET_ENV } from '../src/runner/env-contract.js';
-import { ControlClient } from './control-client.js';
+import { WORKER_FLAGS_ENV, WORKER_IPC_ENV, WORKER_SOCKET_ENV } from '../src/runner/env-contract.js';
+import { ControlClient, type IpcPort } from './control-client.js';
 import { deriveTraceIds, getTraceState } from './trace-state.js';
 
 /** The slice of Vitest's task objects the runner touches (stable across Vitest 3.2–5). */
@@ -43,10 +43,28 @@ const FLUSH_EVENT = 'trc-flush';
 
 let client: ControlClient | null | undefined;
 
+/**
+ * The worker's IPC channel, taken as the module loads (test code may stub `process` later), where
+ * the main process listens on it: a forked worker has one, a worker thread has none.
+ */
+const ipcPort = ((): IpcPort | undefined => {
+  if (process.env[WORKER_IPC_ENV] !== '1' || typeof process.send !== 'function') {
+    return undefined;
+  }
+  const send = process.send.bind(process);
+  const on = process.on.bind(process);
+  const ignoreError = (): void => undefined;
+  return {
+    // With a callback, a closed channel is the callback's error instead of the process's.
+    send: (message) => send(message, undefined, undefined, ignoreError),
+    on: (listener) => on('message', listener),
+  };
+})();
+
 function getClient(): ControlClient | null {
   if (client === undefined) {
     const socketPath = process.env[WORKER_SOCKET_ENV];
-    client = socketPath ? new ControlClient(socketPath, process.env[WORKER_FLAGS_ENV]) : null;
+    client = socketPath ? new ControlClient(socketPath, process.env[WORKER_FLAGS_ENV], ipcPort) : null;
   }
   return client;
 }

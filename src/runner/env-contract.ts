@@ -56,6 +56,11 @@ export interface ChildConfig {
 export const WORKER_SOCKET_ENV = 'TRC_CONTROL_SOCKET';
 /** Environment variable a test worker reads to find the file that holds the control flags. */
 export const WORKER_FLAGS_ENV = 'TRC_CONTROL_FLAGS';
+/**
+ * Set (to `1`) where the Vitest main process also listens on its forked test workers' IPC channels:
+ * a worker that has one takes the control channel there instead of the socket.
+ */
+export const WORKER_IPC_ENV = 'TRC_CONTROL_IPC';
 /** Environment variable a test worker reads to find the per-test log folder. */
 export const WORKER_LOGS_ENV = 'TRC_RUN_LOGS_DIR';
 /** Environment variable carrying the run id into test workers. */

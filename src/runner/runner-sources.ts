@@ -16,6 +16,12 @@ export interface RunnerSources {
   vitestRunnerUrl: string | null;
   /** Real path of the Vitest's `dist` folder, as its test workers see it. */
   vitestDistDir: string;
+  /**
+   * Whether trc's control channel may ride on each forked test worker's IPC channel, beside
+   * Vitest's own messages: from 4.0 on, both of its ends drop a message that is no request or
+   * answer of theirs (read in 4.0, 4.1 and 5). 3.2's pool is not built that way: a socket there.
+   */
+  isWorkerIpcShared: boolean;
 }
 
 /**
@@ -37,6 +43,7 @@ export function findRunnerSources(
     baseRunnerImport: `import { ${binding} as BaseRunner } from ${JSON.stringify(pathToFileURL(file).href)};`,
     vitestRunnerUrl: major >= 5 ? null : findRunnerPackage(vitestPackageDir),
     vitestDistDir: realDir(path.join(vitestPackageDir, 'dist')),
+    isWorkerIpcShared: major >= 4,
   };
 }
 

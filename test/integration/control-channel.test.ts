@@ -1,7 +1,9 @@
+import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ControlClient, type InFlightCase } from '../../runner-plugin/control-client.js';
 import { createLineDecoder, type StateLine } from '../../runner-plugin/control-protocol.js';
@@ -278,5 +280,95 @@ describe('control channel: no server', () => {
     await server.close();
     await changed;
     expect(client.paused).toBe(false);
+  });
+});
+
+describe("control channel: a forked worker's IPC channel", () => {
+  const WORKER_SCRIPT = fileURLToPath(new URL('../fixtures/ipc-worker/workers/forks.js', import.meta.url));
+  let ipcServer: ControlServer;
+  const children: ChildProcess[] = [];
+
+  beforeEach(async () => {
+    ipcServer = new ControlServer({
+      socketPath: path.join(root, `ipc${(socketCount += 1)}.sock`),
+      onRunning: (cases) => started.push(...cases.map(({ id, trace }): [string, string] => [id, trace])),
+      ipcWorkerScript: /[\\/]workers[\\/]forks\.js$/,
+    });
+    await ipcServer.listen();
+  });
+
+  afterEach(async () => {
+    for (const child of children.splice(0)) {
+      child.kill('SIGKILL');
+    }
+    await ipcServer.close();
+  });
+
+  /** A worker process and the answers it gives to the test's commands. */
+  async function forkWorker(serialization: 'json' | 'advanced', script = WORKER_SCRIPT) {
+    const child = fork(script, [], { serialization, stdio: 'inherit' });
+    children.push(child);
+    const answers: Array<Record<string, unknown>> = [];
+    child.on('message', (message) => {
+      if (message && typeof message === 'object' && !Buffer.isBuffer(message) && !('type' in message)) {
+        answers.push(message as Record<string, unknown>);
+      }
+    });
+    await waitFor(() => answers.some((answer) => answer.up), { message: 'worker up' });
+    const ask = async <T>(cmd: Record<string, unknown>, key: string): Promise<T> => {
+      const seen = answers.length;
+      child.send(cmd);
+      const answer = await waitFor(() => answers.slice(seen).find((a) => key in a), { message: key });
+      return answer[key] as T;
+    };
+    return { child, ask };
+  }
+
+  it.each(['json', 'advanced'] as const)(
+    'gives a worker the flags, holds update until it applied them, and learns its cases in flight (%s)',
+    async (serialization) => {
+      await ipcServer.update(CANCELLED, 'n0');
+      const worker = await forkWorker(serialization);
+      expect(await worker.ask({ cmd: 'connect' }, 'ready')).toEqual(CANCELLED);
+
+      await worker.ask({ cmd: 'start', id: 'c1', trace: 'e'.repeat(32) }, 'started');
+      await ipcServer.update(PAUSED, 'n1');
+      // The worker named the case it runs (a case running 2 ms is reported, and named in the ack).
+      expect(started).toContainEqual(['c1', 'e'.repeat(32)]);
+      expect(await worker.ask({ cmd: 'flags' }, 'flags')).toEqual(PAUSED);
+    },
+  );
+
+  it('stops waiting for a worker that exits', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const worker = await forkWorker('advanced');
+    await worker.ask({ cmd: 'connect' }, 'ready');
+    worker.child.kill('SIGSTOP');
+    const updated = ipcServer.update(PAUSED, 'n1');
+    expect(await isSettled(updated)).toBe(false);
+    worker.child.kill('SIGKILL');
+    await updated;
+  });
+
+  it('leaves alone a process that is not started from the worker script', async () => {
+    await ipcServer.close();
+    ipcServer = new ControlServer({
+      socketPath: path.join(root, `ipc${(socketCount += 1)}.sock`),
+      onRunning: () => undefined,
+      ipcWorkerScript: /[\\/]workers[\\/]vmForks\.js$/,
+    });
+    await ipcServer.listen();
+    const worker = await forkWorker('advanced');
+    await worker.ask({ cmd: 'connect' }, 'connecting');
+    // The server saw the hello (if it listened) before that answer: no worker counts, so update
+    // resolves at once; any state it sent would reach the worker before the next command.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    await ipcServer.update(PAUSED, 'n1');
+    expect(await worker.ask({ cmd: 'flags' }, 'flags')).toEqual({
+      paused: false,
+      cancelled: false,
+      reason: '',
+    });
+    expect(await worker.ask({ cmd: 'flags' }, 'isReady')).toBe(false);
   });
 });
