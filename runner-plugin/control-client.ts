@@ -4,9 +4,9 @@ import {
   createLineDecoder,
   decodeIpcMessage,
   encodeIpcMessage,
-  type IpcWorkerLine,
   type RunningCase,
   type StateLine,
+  type WorkerLine,
 } from './control-protocol.js';
 import { getBuiltin } from './worker-builtins.js';
 
@@ -30,21 +30,21 @@ function isRunning(task: InFlightCase): boolean {
   return (task.mode === 'run' || task.mode === 'queued') && task.result?.duration === undefined;
 }
 
-/**
- * A test worker's IPC channel to the Vitest main process (Vitest's forks pools), taken as the
- * worker starts: test code may replace `process.send` or `process.on` later.
- */
+/** A forked test worker's IPC channel to the Vitest main process. */
 export interface IpcPort {
-  send(message: Buffer): void;
-  /** Listen for messages; a worker whose main process is gone ends with it. */
-  on(listener: (message: unknown) => void): void;
+  send(message: Uint8Array): void;
+  onMessage(listener: (message: unknown) => void): void;
+  onDisconnect(listener: () => void): void;
 }
+
+/** A worker that said hello on its IPC channel and got no state this long after runs without control. */
+const IPC_ANSWER_TIMEOUT_MS = 5000;
 
 /**
  * A test worker's end of the control channel. Flags live in memory and change by push from
  * the Vitest main process, so checking them before a test case costs no round trip. The channel
- * is the worker's own IPC channel where the main process listens there (a fresh worker pays a
- * quarter of what a socket's first use costs it), else a socket.
+ * is the worker's own IPC channel where it has one and the main process listens there (cheaper for
+ * a fresh worker than a socket's first use), else a socket.
  *
  * The worker's runner opens the channel as it starts and starts no case before the first state
  * arrives. Until then, the flags file the main process keeps can tell it to skip a file (never to
@@ -75,11 +75,13 @@ export class ControlClient {
    * @param socketPath the main process's control socket
    * @param flagsFile the file where the main process keeps the flags it last pushed, if any
    * @param ipc the worker's IPC channel, when the main process listens on it instead of the socket
+   * @param ipcAnswerTimeoutMs how long a hello on the IPC channel may go unanswered
    */
   constructor(
     private readonly socketPath: string,
     private readonly flagsFile?: string,
     private readonly ipc?: IpcPort,
+    private readonly ipcAnswerTimeoutMs = IPC_ANSWER_TIMEOUT_MS,
   ) {
     this.ready = new Promise((resolve) => {
       this.markReady = () => {
@@ -100,12 +102,16 @@ export class ControlClient {
     }
     if (this.ipc) {
       this.isIpcOpen = true;
-      this.ipc.on((message) => {
+      this.ipc.onMessage((message) => {
         const line = decodeIpcMessage<StateLine>(message);
         if (line?.t === 'state') {
           this.apply(line);
         }
       });
+      this.ipc.onDisconnect(() => this.release());
+      const unanswered = setTimeout(() => this.release(), this.ipcAnswerTimeoutMs);
+      unanswered.unref();
+      void this.ready.then(() => clearTimeout(unanswered));
       this.send({ t: 'hello' });
       return this.ready;
     }
@@ -200,7 +206,7 @@ export class ControlClient {
   }
 
   /** Send a line, connecting first if need be (a socket holds what is written before it connects). */
-  send(line: IpcWorkerLine): void {
+  send(line: WorkerLine): void {
     void this.connect();
     if (this.ipc) {
       this.ipc.send(encodeIpcMessage(line));

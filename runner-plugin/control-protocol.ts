@@ -16,7 +16,10 @@ export interface StateLine {
  * acknowledges a flag change.
  */
 export type WorkerLine =
-  { t: 'ack'; nonce: string; running: RunningCase[] } | { t: 'running'; running: RunningCase[] };
+  | { t: 'ack'; nonce: string; running: RunningCase[] }
+  | { t: 'running'; running: RunningCase[] }
+  /** Opens a worker's IPC channel, as a connect opens a socket. */
+  | { t: 'hello' };
 
 export interface RunningCase {
   id: string;
@@ -40,12 +43,6 @@ export function createLineDecoder<T>(onLine: (line: T) => void): (chunk: Buffer 
   };
 }
 
-/**
- * Worker → main over the test worker's own IPC channel, the one Vitest's forks pool talks over:
- * `hello` opens the channel, as a socket's connect does.
- */
-export type IpcWorkerLine = WorkerLine | { t: 'hello' };
-
 /** What every message trc sends over a Vitest worker's IPC channel starts with. */
 const IPC_MARK = 'trc:';
 
@@ -55,12 +52,12 @@ const V8_HEADER = [0xff, 0x0f];
 const V8_ONE_BYTE_STRING = 0x22;
 
 /**
- * A message for a Vitest worker's IPC channel: a string in V8's serialization format, the form in
- * which every message on that channel must survive `v8.deserialize` (Vitest 4.0 decodes each one so
- * on both ends), holding `trc:` and the JSON. Any other reader finds no request in it and drops it.
- * The JSON is kept to ASCII, which a one-byte string holds as is.
+ * A message for a Vitest worker's IPC channel: `trc:` and the JSON (kept to ASCII), as a string in
+ * V8's serialization format. Vitest 4.0 passes every message there through `v8.deserialize`; every
+ * Vitest from 4.0 on drops one that is no request or answer of its own. Send it as a Buffer: a
+ * channel that serializes with JSON writes a bare Uint8Array as an object.
  */
-export function encodeIpcMessage(line: StateLine | IpcWorkerLine): Buffer {
+export function encodeIpcMessage(line: StateLine | WorkerLine): Uint8Array {
   const text =
     IPC_MARK +
     JSON.stringify(line).replace(
@@ -75,8 +72,7 @@ export function encodeIpcMessage(line: StateLine | IpcWorkerLine): Buffer {
     }
     length.push((rest & 0x7f) | 0x80);
   }
-  // A Buffer, not a bare Uint8Array: a channel that serializes with JSON writes a Buffer as bytes.
-  const bytes = Buffer.allocUnsafe(V8_HEADER.length + 1 + length.length + text.length);
+  const bytes = new Uint8Array(V8_HEADER.length + 1 + length.length + text.length);
   bytes.set(V8_HEADER);
   bytes[V8_HEADER.length] = V8_ONE_BYTE_STRING;
   bytes.set(length, V8_HEADER.length + 1);
@@ -124,8 +120,9 @@ export function decodeIpcMessage<T>(message: unknown): T | undefined {
 }
 
 function toBytes(message: unknown): ArrayLike<number> | undefined {
-  if (message instanceof Uint8Array) {
-    return message;
+  // Not `instanceof`: in a Vitest vm pool, trc's code and the channel's Buffer live in two realms.
+  if (ArrayBuffer.isView(message)) {
+    return new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
   }
   const json = message as { type?: unknown; data?: unknown } | null;
   if (typeof json === 'object' && json !== null && json.type === 'Buffer' && Array.isArray(json.data)) {

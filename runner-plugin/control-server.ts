@@ -7,9 +7,9 @@ import {
   createLineDecoder,
   decodeIpcMessage,
   encodeIpcMessage,
-  type IpcWorkerLine,
   type RunningCase,
   type StateLine,
+  type WorkerLine,
 } from './control-protocol.js';
 
 export interface ControlServerOptions {
@@ -22,11 +22,8 @@ export interface ControlServerOptions {
   flagsFile?: string;
   /** The cases workers name as running. */
   onRunning: (cases: RunningCase[]) => void;
-  /**
-   * Also listen on the IPC channel of each test worker this process forks from the script
-   * matching this pattern (Vitest's forks pools), for workers that take the channel there.
-   */
-  ipcWorkerScript?: RegExp;
+  /** Also take workers on the IPC channel of each process this one forks (Vitest's forks pools). */
+  isListeningOnIpc?: boolean;
 }
 
 /** A worker at the other end: a socket, or a forked worker's IPC channel. */
@@ -53,7 +50,7 @@ export class ControlServer {
   private readonly socketPath: string;
   private readonly flagsFile: string | undefined;
   private readonly onRunning: (cases: RunningCase[]) => void;
-  private readonly ipcWorkerScript: RegExp | undefined;
+  private readonly isListeningOnIpc: boolean;
   private readonly onChildProcess = (message: unknown): void => {
     this.watchChild((message as { process: ChildProcess }).process);
   };
@@ -62,7 +59,7 @@ export class ControlServer {
     this.socketPath = options.socketPath;
     this.flagsFile = options.flagsFile;
     this.onRunning = options.onRunning;
-    this.ipcWorkerScript = options.ipcWorkerScript;
+    this.isListeningOnIpc = options.isListeningOnIpc ?? false;
     this.server = net.createServer((socket) => this.acceptSocket(socket));
   }
 
@@ -79,7 +76,7 @@ export class ControlServer {
       this.server.listen(this.socketPath, () => resolve());
     });
     this.server.unref();
-    if (this.ipcWorkerScript) {
+    if (this.isListeningOnIpc) {
       diagnostics.subscribe(CHILD_PROCESS_CHANNEL, this.onChildProcess);
     }
   }
@@ -110,7 +107,7 @@ export class ControlServer {
   }
 
   async close(): Promise<void> {
-    if (this.ipcWorkerScript) {
+    if (this.isListeningOnIpc) {
       diagnostics.unsubscribe(CHILD_PROCESS_CHANNEL, this.onChildProcess);
     }
     for (const socket of this.sockets) {
@@ -127,7 +124,7 @@ export class ControlServer {
     this.accept(peer);
     socket.on(
       'data',
-      createLineDecoder<IpcWorkerLine>((line) => this.receive(peer, line)),
+      createLineDecoder<WorkerLine>((line) => this.receive(peer, line)),
     );
     const forget = (): void => {
       this.sockets.delete(socket);
@@ -138,24 +135,29 @@ export class ControlServer {
   }
 
   /**
-   * Listen on a forked test worker's IPC channel, beside the listener Vitest has there. The worker
-   * opens the channel with a `hello`; until then, and for any other process, nothing is sent.
+   * Listen on a forked process's IPC channel, beside Vitest. A test worker opens the channel there
+   * with a `hello`; until then, and to any other process, nothing is sent.
    */
   private watchChild(child: ChildProcess): void {
     child.once('spawn', () => {
-      const script = this.ipcWorkerScript;
-      if (!script || typeof child.send !== 'function' || !child.spawnargs.some((arg) => script.test(arg))) {
+      if (typeof child.send !== 'function') {
         return;
       }
       const peer: Peer = {
         write: (line) => {
           if (child.connected) {
-            child.send(encodeIpcMessage(line), undefined, undefined, () => undefined);
+            const bytes = encodeIpcMessage(line);
+            child.send(
+              Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+              undefined,
+              undefined,
+              () => undefined,
+            );
           }
         },
       };
       child.on('message', (message: unknown) => {
-        const line = decodeIpcMessage<IpcWorkerLine>(message);
+        const line = decodeIpcMessage<WorkerLine>(message);
         if (line?.t === 'hello') {
           this.accept(peer);
         } else if (line && this.peers.has(peer)) {
@@ -181,7 +183,7 @@ export class ControlServer {
     }
   }
 
-  private receive(peer: Peer, line: IpcWorkerLine): void {
+  private receive(peer: Peer, line: WorkerLine): void {
     if (line.t === 'hello') {
       return;
     }

@@ -39,9 +39,6 @@ const VITEST_ABORT_NOTE = 'The test run was aborted by the user.';
  * pushes the flags to every test worker, and reports each case's record, counters and log
  * as the run goes, so that whatever ran before a crash is known.
  */
-/** The script Vitest's forks and vmForks pools start each test worker from. */
-const VITEST_FORKS_WORKER = /[\\/]workers[\\/](?:vmF|f)orks\.js$/;
-
 export class TrcReporter implements Reporter {
   private readonly records: TestChangeBatcher;
   private readonly logs: CaseLogWriter;
@@ -71,7 +68,7 @@ export class TrcReporter implements Reporter {
       socketPath: config.controlSocket,
       flagsFile: controlFlagsFile(config),
       onRunning: (cases) => this.markRunning(cases),
-      ...(config.runnerSources.isWorkerIpcShared ? { ipcWorkerScript: VITEST_FORKS_WORKER } : {}),
+      isListeningOnIpc: config.runnerSources.isWorkerIpcShared,
     });
   }
 

@@ -1,6 +1,7 @@
 import { WORKER_FLAGS_ENV, WORKER_IPC_ENV, WORKER_SOCKET_ENV } from '../src/runner/env-contract.js';
 import { ControlClient, type IpcPort } from './control-client.js';
 import { deriveTraceIds, getTraceState } from './trace-state.js';
+import { getBuiltin } from './worker-builtins.js';
 
 /** The slice of Vitest's task objects the runner touches (stable across Vitest 3.2–5). */
 interface RunnerTask {
@@ -44,8 +45,8 @@ const FLUSH_EVENT = 'trc-flush';
 let client: ControlClient | null | undefined;
 
 /**
- * The worker's IPC channel, taken as the module loads (test code may stub `process` later), where
- * the main process listens on it: a forked worker has one, a worker thread has none.
+ * The worker's IPC channel, where the main process listens there and the worker is a forked
+ * process. Taken as the module loads: test code may stub `process` later.
  */
 const ipcPort = ((): IpcPort | undefined => {
   if (process.env[WORKER_IPC_ENV] !== '1' || typeof process.send !== 'function') {
@@ -53,18 +54,28 @@ const ipcPort = ((): IpcPort | undefined => {
   }
   const send = process.send.bind(process);
   const on = process.on.bind(process);
+  // The Buffer of the channel's realm (a Vitest vm pool runs this module in a context of its own).
+  const { Buffer } = getBuiltin('node:buffer');
   const ignoreError = (): void => undefined;
   return {
-    // With a callback, a closed channel is the callback's error instead of the process's.
-    send: (message) => send(message, undefined, undefined, ignoreError),
-    on: (listener) => on('message', listener),
+    // With a callback, a closed channel is the callback's error, not the process's.
+    send: (bytes) =>
+      send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), undefined, undefined, ignoreError),
+    onMessage: (listener) => on('message', listener),
+    onDisconnect: (listener) => on('disconnect', listener),
   };
 })();
 
+/** Where a worker keeps its one client: a vm pool loads this module again for each test file. */
+const CLIENT_KEY = Symbol.for('trc.control-client');
+
 function getClient(): ControlClient | null {
   if (client === undefined) {
+    const shared = process as unknown as Record<symbol, ControlClient | null | undefined>;
     const socketPath = process.env[WORKER_SOCKET_ENV];
-    client = socketPath ? new ControlClient(socketPath, process.env[WORKER_FLAGS_ENV], ipcPort) : null;
+    client = shared[CLIENT_KEY] ??= socketPath
+      ? new ControlClient(socketPath, process.env[WORKER_FLAGS_ENV], ipcPort)
+      : null;
   }
   return client;
 }

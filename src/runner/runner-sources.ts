@@ -17,9 +17,8 @@ export interface RunnerSources {
   /** Real path of the Vitest's `dist` folder, as its test workers see it. */
   vitestDistDir: string;
   /**
-   * Whether trc's control channel may ride on each forked test worker's IPC channel, beside
-   * Vitest's own messages: from 4.0 on, both of its ends drop a message that is no request or
-   * answer of theirs (read in 4.0, 4.1 and 5). 3.2's pool is not built that way: a socket there.
+   * Whether trc's control messages may share a forked test worker's IPC channel with Vitest's: from
+   * 4.0 on, both ends drop a message that is not Vitest's own (read in 4.0, 4.1 and 5). Not 3.2.
    */
   isWorkerIpcShared: boolean;
 }
