@@ -1,10 +1,8 @@
-import type * as buffer from 'node:buffer';
 import type * as fs from 'node:fs';
 import type * as net from 'node:net';
 
 /** The Node built-ins that trc's code in a test worker uses. */
 interface WorkerBuiltins {
-  'node:buffer': typeof buffer;
   'node:fs': typeof fs;
   'node:net': typeof net;
 }
@@ -17,17 +15,13 @@ const getBuiltinModule =
   typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule.bind(process) : null;
 
 /**
- * On a Node without `getBuiltinModule` (Vitest 3.2 still runs on 18), these modules are imported
+ * On a Node without `getBuiltinModule` (Vitest 3.2 still runs on 18), both modules are imported
  * once as this module loads. The top-level await makes trc's runner an async module on every Node:
  * it can be imported, never `require`d, which is how Vitest loads a runner.
  */
 const preloaded: WorkerBuiltins | null = getBuiltinModule
   ? null
-  : {
-      'node:buffer': await import('node:buffer'),
-      'node:fs': await import('node:fs'),
-      'node:net': await import('node:net'),
-    };
+  : { 'node:fs': await import('node:fs'), 'node:net': await import('node:net') };
 
 /**
  * Get a Node built-in for trc's code in a test worker, when it is first needed. A static `import` of

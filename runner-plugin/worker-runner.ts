@@ -1,7 +1,6 @@
 import { WORKER_FLAGS_ENV, WORKER_IPC_ENV, WORKER_SOCKET_ENV } from '../src/runner/env-contract.js';
 import { ControlClient, type IpcPort } from './control-client.js';
 import { deriveTraceIds, getTraceState } from './trace-state.js';
-import { getBuiltin } from './worker-builtins.js';
 
 /** The slice of Vitest's task objects the runner touches (stable across Vitest 3.2–5). */
 interface RunnerTask {
@@ -52,10 +51,14 @@ const ipcPort = ((): IpcPort | undefined => {
   if (process.env[WORKER_IPC_ENV] !== '1' || typeof process.send !== 'function') {
     return undefined;
   }
+  // The Buffer of the channel's realm (a Vitest vm pool runs this module in a context of its own).
+  // Vitest 4.0 and later, the only ones that set the variable, need a node that has getBuiltinModule.
+  const Buffer = process.getBuiltinModule?.('node:buffer').Buffer;
+  if (!Buffer) {
+    return undefined;
+  }
   const send = process.send.bind(process);
   const on = process.on.bind(process);
-  // The Buffer of the channel's realm (a Vitest vm pool runs this module in a context of its own).
-  const { Buffer } = getBuiltin('node:buffer');
   const ignoreError = (): void => undefined;
   return {
     // With a callback, a closed channel is the callback's error, not the process's.
