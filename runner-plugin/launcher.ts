@@ -34,14 +34,26 @@ const API_SPECIFIER = 'trc/runner-plugin';
 /**
  * Resolves `trc/runner-plugin` in test code to trc's API, without the project installing trc, and
  * the default runner shim to itself: each test worker of Vitest 4.0 to 5 asks the main process to
- * resolve its runner, which Vite's own resolver would look up on disk every time.
+ * resolve its runner, which Vite's own resolver would look up on disk every time. The hook runs
+ * first (`order: 'pre'`): on Vite 7 and 8 the builtin resolvers before it answer asynchronously
+ * from native code, two round trips per worker. Vite 6.3 and later skip it for other ids (`filter`).
  */
 function createResolvePlugin(defaultShim: string) {
   return {
     name: 'trc:resolve',
     enforce: 'pre',
-    resolveId: (id: string) => (id === API_SPECIFIER ? API_PATH : id === defaultShim ? defaultShim : null),
+    resolveId: {
+      order: 'pre',
+      filter: { id: [exactly(API_SPECIFIER), exactly(defaultShim)] },
+      handler: (id: string) => (id === API_SPECIFIER ? API_PATH : id === defaultShim ? defaultShim : null),
+    },
   };
+}
+
+/** Matches `text` alone, with either path separator: Vite tests a filter on the id with `/` only. */
+function exactly(text: string): RegExp {
+  const parts = text.split(/[\\/]/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${parts.join('[\\\\/]')}$`);
 }
 
 /**

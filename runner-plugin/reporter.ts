@@ -4,6 +4,7 @@ import type { Reporter, SerializedError, TestCase, TestModule, TestSpecification
 import type { TestError, TestRecordChange } from '../src/runs/model.js';
 import {
   controlFlagsFile,
+  progressFile,
   type ChildConfig,
   type ControlFlags,
   type ControlMessage,
@@ -14,6 +15,7 @@ import { ControlServer } from './control-server.js';
 import { LOST_FLAGS, type DaemonLink } from './daemon-link.js';
 import { installRunners, prepareDefaultShimDir } from './install-runners.js';
 import type { CollectedFile } from '../src/runs/test-batch.js';
+import { ProgressLog } from './progress-log.js';
 import { TestChangeBatcher } from './test-change-batcher.js';
 
 type UserConsoleLog = Parameters<NonNullable<Reporter['onUserConsoleLog']>>[0];
@@ -41,6 +43,7 @@ const VITEST_ABORT_NOTE = 'The test run was aborted by the user.';
  */
 export class TrcReporter implements Reporter {
   private readonly records: TestChangeBatcher;
+  private readonly progress: ProgressLog;
   private readonly logs: CaseLogWriter;
   private readonly control: ControlServer;
   private flags: ControlFlags = { paused: false, cancelled: false, reason: '' };
@@ -58,7 +61,8 @@ export class TrcReporter implements Reporter {
     private readonly config: ChildConfig,
     private readonly daemon: DaemonLink,
   ) {
-    this.records = new TestChangeBatcher((batch) => daemon.send({ t: 'tests', ...batch }));
+    this.progress = new ProgressLog(progressFile(config), (batch) => daemon.send({ t: 'tests', ...batch }));
+    this.records = new TestChangeBatcher((batch) => this.progress.write(batch));
     this.logs = new CaseLogWriter(
       config.logsDir,
       deriveTraceIds(config.runId),
@@ -202,6 +206,7 @@ export class TrcReporter implements Reporter {
 
   async close(): Promise<void> {
     this.records.flush();
+    this.progress.close();
     await this.control.close();
     await this.daemon.flush();
   }

@@ -2,19 +2,19 @@ import type { TestRecordChange } from '../src/runs/model.js';
 import type { CollectedFile, FileState, PassedCase, TestBatch } from '../src/runs/test-batch.js';
 
 /**
- * Shortest time between two batches that carry only news of test files (queued, collected). Every
- * message wakes the daemon and, through it, Redis: on a busy machine both then take a core from
- * Vitest, and a suite of many short files has such news twice per file. Long enough that in such a
- * suite it nearly always goes with a case's news; a case that runs for a while is named running
- * within milliseconds, which takes its file's news along. A case's own news (running, ended) never
- * waits for it: results reach Redis as each case ends, so a child killed outright leaves them in
- * the report.
+ * Shortest time between two batches that carry only news of test files (queued, collected). Each
+ * batch is a line of the progress file and a record in Redis that every reader of a live run merges,
+ * and a suite of many short files has such news twice per file. Long enough that in such a suite it
+ * nearly always goes with a case's news; a case that runs for a while is named running within
+ * milliseconds, which takes its file's news along. A case's own news (running, ended) never waits
+ * for it: it is in the progress file as each case ends, so a child killed outright leaves it in the
+ * report.
  */
 export const MIN_BATCH_INTERVAL_MS = 250;
 
 /**
- * Collects what the reporter learns of test files and cases and sends it to the daemon, which
- * counts it and stores each batch in Redis as it came (readers merge the batches). What is learned
+ * Collects what the reporter learns of test files and cases and passes it on (to the progress file)
+ * for the daemon, which counts it and stores each batch in Redis as it came (readers merge the batches). What is learned
  * in one turn of the event loop (Vitest delivers results in batches) goes together, at its end;
  * news of files alone waits until MIN_BATCH_INTERVAL_MS has passed since the last batch, or until
  * a case's news comes to take it along. `flush` sends at once.

@@ -71,6 +71,11 @@ export function controlFlagsFile(config: Pick<ChildConfig, 'workDir'>): string {
   return path.join(config.workDir, 'control-flags.json');
 }
 
+/** Where the Vitest child appends its batches of news of test files and cases, for the daemon to read. */
+export function progressFile(config: Pick<ChildConfig, 'workDir'>): string {
+  return path.join(config.workDir, 'progress.jsonl');
+}
+
 /** Control messages published on the run's control channel. */
 export type ControlMessage =
   | { type: 'pause'; nonce?: string }
@@ -86,8 +91,9 @@ export interface ControlFlags {
 }
 
 /**
- * What the Vitest child tells the daemon over its IPC channel. The daemon writes it to Redis,
- * in the order it arrives, so the child needs no Redis client of its own.
+ * What the Vitest child tells the daemon over its IPC channel. The daemon writes it to Redis, with
+ * the batches in the child's progress file, in the order the child reported them, so the child
+ * needs no Redis client of its own.
  */
 export type ChildMessage =
   /** The reporter is listening: the daemon answers with the run's flags. */
@@ -96,7 +102,8 @@ export type ChildMessage =
   | { t: 'ready' }
   /**
    * What the child learned of test files (`planned` when Vitest plans them, `started` when one is
-   * queued to a worker) and cases since the last batch (the daemon merges the records).
+   * queued to a worker) and cases since the last batch (the daemon merges the records). Sent only
+   * where the child cannot write its progress file (see progressFile), which carries the same batches.
    */
   | ({ t: 'tests' } & TestBatch)
   /** How the run ended inside Vitest, or the error that kept it from running. */

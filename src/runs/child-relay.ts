@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ChildMessage, ControlMessage, DaemonMessage } from '../runner/env-contract.js';
 import type { ChildState, RunStore } from '../store/run-store.js';
+import { ProgressFileReader } from './progress-file.js';
 import type { FileState, TestBatch } from './test-batch.js';
 import { TestProgress } from './test-progress.js';
 
@@ -14,11 +15,12 @@ const FLAG_POLL_MS = 1000;
 const REPAIR_WAITS_MS = [0, 250, 1000, 4000];
 
 /**
- * Shortest time between two writes of the child's news of cases and files. News that comes
- * sooner waits, and goes in one write with whatever comes meanwhile: a suite of many short files
- * sends a message or two for each, and every write costs the daemon and Redis CPU that Vitest,
- * on a busy machine, is short of. The relay holds the news in memory, so a child that dies loses
- * none of it; any other write (the child's state, an acknowledgement) first writes what waits.
+ * Shortest time between two writes of the child's news of cases and files, and how often its
+ * progress file is read. News that comes sooner waits, and goes in one write with whatever comes
+ * meanwhile: a suite of many short files has news of nearly every file, and every write costs the
+ * daemon and Redis CPU that Vitest, on a busy machine, is short of. News in the file or in memory
+ * is not lost when the child dies; any other write (the child's state, an acknowledgement) first
+ * reads the file and writes what waits.
  */
 const MIN_PROGRESS_WRITE_INTERVAL_MS = 250;
 
@@ -35,13 +37,15 @@ export interface ChildRelayDeps {
   logger: Logger;
   /** Send to the child over its IPC channel. */
   send: (message: DaemonMessage) => void;
+  /** The file the child appends its batches of news to (see runner-plugin/progress-log.ts). */
+  progressFile?: string;
 }
 
 /**
- * The daemon's end of one Vitest child's IPC channel. It relays the run's control messages
- * to the child and writes what the child reports (its batches of case news as they came, with the
- * counters they move, file states, how Vitest ended) to Redis in the order it arrives. The child
- * thus loads no Redis client.
+ * The daemon's end of one Vitest child's IPC channel and progress file. It relays the run's control
+ * messages to the child and writes what the child reports (its batches of case news as they came,
+ * with the counters they move, file states, how Vitest ended) to Redis in the order the child
+ * reported it: the file is read before each message is taken. The child thus loads no Redis client.
  *
  * Control goes through one queue (the first flags, relayed messages, the poll), so the child
  * never sees flags read before a message after that message. Writes start as they arrive, in
@@ -67,11 +71,24 @@ export class ChildRelay {
   private held: HeldProgress | null = null;
   private heldTimer: NodeJS.Timeout | null = null;
   private lastProgressWriteAt = Number.NEGATIVE_INFINITY;
+  private progressFile: ProgressFileReader | null;
+  private readonly progressPoll: NodeJS.Timeout | undefined;
+  private hasLoggedReadError = false;
 
-  constructor(private readonly deps: ChildRelayDeps) {}
+  constructor(private readonly deps: ChildRelayDeps) {
+    this.progressFile = deps.progressFile ? new ProgressFileReader(deps.progressFile) : null;
+    if (this.progressFile) {
+      this.progressPoll = setInterval(() => {
+        this.readProgressFile();
+        this.writeHeld();
+      }, MIN_PROGRESS_WRITE_INTERVAL_MS);
+      this.progressPoll.unref();
+    }
+  }
 
-  /** Take one message from the child. */
+  /** Take one message from the child, after the news it wrote to its progress file before. */
   receive(message: ChildMessage): void {
+    this.readProgressFile();
     switch (message.t) {
       case 'hello':
         this.control ??= this.sendFlags().catch((err: unknown) => {
@@ -86,10 +103,8 @@ export class ChildRelay {
         this.writeState({ controlReady: true });
         return;
       case 'tests': {
-        const { t: _t, files = {}, ...batch } = message;
-        const deltas = this.progress.applyBatch(batch);
-        Object.assign(this.files, files);
-        this.hold(batch, deltas, files);
+        const { t: _t, ...batch } = message;
+        this.take(batch);
         return;
       }
       case 'end':
@@ -119,6 +134,10 @@ export class ChildRelay {
   }
 
   private async finishWrites(): Promise<void> {
+    clearInterval(this.progressPoll);
+    this.readProgressFile();
+    this.progressFile?.close();
+    this.progressFile = null;
     this.writeHeld();
     this.stopped = true;
     clearInterval(this.poll);
@@ -158,6 +177,42 @@ export class ChildRelay {
     Object.assign(this.childState, state);
     this.writeHeld();
     this.write(() => this.deps.store.setChildState(this.deps.runId, state));
+  }
+
+  /** Take the batches the child has finished writing to its progress file since the last read. */
+  private readProgressFile(): void {
+    let lines: string[];
+    try {
+      lines = this.progressFile?.readLines() ?? [];
+    } catch (err) {
+      if (!this.hasLoggedReadError) {
+        this.hasLoggedReadError = true;
+        this.deps.logger.error(
+          { err },
+          "could not read the Vitest child's progress file: its report may miss cases",
+        );
+      }
+      return;
+    }
+    for (const line of lines) {
+      let batch: TestBatch;
+      try {
+        batch = JSON.parse(line) as TestBatch;
+      } catch (err) {
+        this.deps.logger.error(
+          { err, line: line.slice(0, 200) },
+          "skipped a line of the Vitest child's progress file",
+        );
+        continue;
+      }
+      this.take(batch);
+    }
+  }
+
+  private take({ files = {}, ...batch }: TestBatch): void {
+    const deltas = this.progress.applyBatch(batch);
+    Object.assign(this.files, files);
+    this.hold(batch, deltas, files);
   }
 
   /** Add news to what waits for its write; write at once when the last write is long enough ago. */

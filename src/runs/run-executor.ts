@@ -1,7 +1,7 @@
 import { mkdir, open } from 'node:fs/promises';
 import { execa, type Message, type Result } from 'execa';
 import type { Logger } from 'pino';
-import type { ChildConfig, ChildMessage } from '../runner/env-contract.js';
+import { progressFile, type ChildConfig, type ChildMessage } from '../runner/env-contract.js';
 import { expandFiles } from '../runner/expand-files.js';
 import { findNodeVersion } from '../runner/find-node-version.js';
 import { resolveVitest } from '../runner/resolve-vitest.js';
@@ -161,6 +161,7 @@ export class RunExecutor {
       store: this.deps.store,
       runId,
       logger,
+      progressFile: progressFile(child),
       // A closed channel means the child is exiting; its exit is handled below. execa throws at
       // once (not a rejected promise) when the child is already gone.
       send: (message) => {

@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { ChildRelay } from '../../src/runs/child-relay.js';
 import type { ChildMessage, DaemonMessage } from '../../src/runner/env-contract.js';
+import type { TestBatch } from '../../src/runs/test-batch.js';
 import { decodeCounts } from '../../src/store/run-codec.js';
 import { createKeys, type RedisKeys } from '../../src/store/keys.js';
 import { RunStore } from '../../src/store/run-store.js';
@@ -345,5 +350,124 @@ describe('ChildRelay: a write that fails', () => {
       subscriber.off('message', onMessage);
       await subscriber.unsubscribe();
     }
+  });
+});
+
+describe('ChildRelay: the progress file', () => {
+  let dir: string;
+  let file: string;
+  let fileRelay: ChildRelay;
+  const logged: string[] = [];
+  const append = (...batches: TestBatch[]): void =>
+    appendFileSync(file, batches.map((batch) => `${JSON.stringify(batch)}\n`).join(''));
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'trc-progress-'));
+    file = path.join(dir, 'progress.jsonl');
+    logged.length = 0;
+    fileRelay = new ChildRelay({
+      store,
+      runId: RUN_ID,
+      logger: pino({ level: 'info' }, { write: (line: string) => logged.push(line) }),
+      send: () => undefined,
+      progressFile: file,
+    });
+  });
+
+  afterEach(async () => {
+    await fileRelay.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('stores what the child appends as it goes, with exact counters, before the file exists and after', async () => {
+    // Nothing to read yet: the child has not written its first batch.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    append(
+      {
+        collected: [
+          {
+            file: 'a.test.ts',
+            cases: [
+              ['a', 'a'],
+              ['b', 'b'],
+            ],
+          },
+        ],
+        files: { '["","a.test.ts"]': 'started' },
+      },
+      { passed: [['a', 3]] },
+    );
+    await waitFor(async () => (await store.getTests(RUN_ID)).some((test) => test.status === 'passed'), {
+      message: 'the first batches',
+    });
+    append({ changes: [{ id: 'b', status: 'running', traceId: 'b'.repeat(32) }] });
+    await waitFor(async () => decodeCounts(await redis.hgetall(keys.run(RUN_ID))).running === 1, {
+      message: 'the case in flight',
+    });
+    expect((await store.getTests(RUN_ID)).map((test) => [test.id, test.status])).toEqual([
+      ['a', 'passed'],
+      ['b', 'running'],
+    ]);
+    expect(decodeCounts(await redis.hgetall(keys.run(RUN_ID)))).toEqual({
+      total: 2,
+      passed: 1,
+      failed: 0,
+      skipped: 0,
+      running: 1,
+    });
+    expect(await store.getFiles(RUN_ID)).toEqual({ '["","a.test.ts"]': 'started' });
+  });
+
+  it('takes what the child wrote before a message first: its acknowledgement follows every record', async () => {
+    await subscriber.subscribe(keys.ack(RUN_ID));
+    const stored: number[] = [];
+    const onMessage = (): void => {
+      void store.getTests(RUN_ID).then((tests) => stored.push(tests.length));
+    };
+    subscriber.on('message', onMessage);
+    try {
+      append({
+        changes: Array.from({ length: 300 }, (_, i) => ({ id: `case-${i}`, name: `case ${i}` })),
+      });
+      fileRelay.receive({ t: 'ack', nonce: 'n1' });
+      await waitFor(() => stored.length === 1, { message: 'the acknowledgement' });
+      expect(stored).toEqual([300]);
+    } finally {
+      subscriber.off('message', onMessage);
+      await subscriber.unsubscribe();
+    }
+  });
+
+  it('keeps the order of the file and of batches sent over the channel where the file could not be written', async () => {
+    append({ changes: [{ id: 'first', name: 'first' }] });
+    fileRelay.receive({ t: 'tests', changes: [{ id: 'second', name: 'second' }] });
+    await fileRelay.close();
+    expect((await store.getTests(RUN_ID)).map((test) => test.id)).toEqual(['first', 'second']);
+  });
+
+  it('stores what a child killed just after writing left, when it closes; a line cut short is not read, a bad one is skipped', async () => {
+    append({
+      collected: [
+        {
+          file: 'a.test.ts',
+          cases: [
+            ['a', 'a'],
+            ['b', 'b'],
+            ['c', 'c'],
+          ],
+        },
+      ],
+    });
+    appendFileSync(file, '{"passed":[["a",1]]\n');
+    append({ passed: [['b', 2]] });
+    appendFileSync(file, '{"passed":[["c",3]');
+    await fileRelay.close();
+    expect((await store.getTests(RUN_ID)).map((test) => [test.id, test.status])).toEqual([
+      ['a', 'pending'],
+      ['b', 'passed'],
+      ['c', 'pending'],
+    ]);
+    expect(decodeCounts(await redis.hgetall(keys.run(RUN_ID)))).toMatchObject({ total: 3, passed: 1 });
+    expect(logged.filter((line) => line.includes('skipped a line'))).toHaveLength(1);
   });
 });
