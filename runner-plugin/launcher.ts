@@ -35,8 +35,9 @@ const API_SPECIFIER = 'trc/runner-plugin';
  * Resolves `trc/runner-plugin` in test code to trc's API, without the project installing trc, and
  * the default runner shim to itself: each test worker of Vitest 4.0 to 5 asks the main process to
  * resolve its runner, which Vite's own resolver would look up on disk every time. The hook runs
- * first (`order: 'pre'`): on Vite 7 and 8 the builtin resolvers before it answer asynchronously
- * from native code, two round trips per worker. Vite 6.3 and later skip it for other ids (`filter`).
+ * first (`order: 'pre'`): on Vite 8 (under Vitest 4.1 and 5 here) the builtin resolvers before it
+ * answered from native code, asynchronously, two round trips per worker. A Vite that knows hook
+ * filters (7 and 8 here) does not call it for other ids.
  */
 function createResolvePlugin(defaultShim: string) {
   return {
