@@ -48,6 +48,23 @@ afterAll(async () => {
   await Promise.all([redis.quit(), subscriber.quit()]);
 });
 
+/** How many test records Redis has as each acknowledgement of the run is published. */
+async function watchAcks(): Promise<{ stored: number[]; stop: () => Promise<void> }> {
+  await subscriber.subscribe(keys.ack(RUN_ID));
+  const stored: number[] = [];
+  const onMessage = (): void => {
+    void store.getTests(RUN_ID).then((tests) => stored.push(tests.length));
+  };
+  subscriber.on('message', onMessage);
+  return {
+    stored,
+    stop: async () => {
+      subscriber.off('message', onMessage);
+      await subscriber.unsubscribe();
+    },
+  };
+}
+
 describe('ChildRelay: control', () => {
   it('answers hello with the flags Redis has, and relays later messages after them, in order', async () => {
     relay.relay({ type: 'resume', nonce: 'before-hello' });
@@ -332,23 +349,17 @@ describe('ChildRelay: a write that fails', () => {
   });
 
   it('publishes an acknowledgement after a failed write only once the whole report is stored', async () => {
-    await subscriber.subscribe(keys.ack(RUN_ID));
-    const stored: number[] = [];
-    const onMessage = (): void => {
-      void store.getTests(RUN_ID).then((tests) => stored.push(tests.length));
-    };
-    subscriber.on('message', onMessage);
+    const acks = await watchAcks();
     try {
       own.disconnect();
       flakyRelay.receive(collected(['a', 'b']));
       await waitFor(() => failures() === 1, { message: 'the failed write' });
       await own.connect();
       flakyRelay.receive({ t: 'ack', nonce: 'n1' });
-      await waitFor(() => stored.length === 1, { message: 'the acknowledgement' });
-      expect(stored).toEqual([2]);
+      await waitFor(() => acks.stored.length === 1, { message: 'the acknowledgement' });
+      expect(acks.stored).toEqual([2]);
     } finally {
-      subscriber.off('message', onMessage);
-      await subscriber.unsubscribe();
+      await acks.stop();
     }
   });
 });
@@ -419,22 +430,16 @@ describe('ChildRelay: the progress file', () => {
   });
 
   it('takes what the child wrote before a message first: its acknowledgement follows every record', async () => {
-    await subscriber.subscribe(keys.ack(RUN_ID));
-    const stored: number[] = [];
-    const onMessage = (): void => {
-      void store.getTests(RUN_ID).then((tests) => stored.push(tests.length));
-    };
-    subscriber.on('message', onMessage);
+    const acks = await watchAcks();
     try {
       append({
         changes: Array.from({ length: 300 }, (_, i) => ({ id: `case-${i}`, name: `case ${i}` })),
       });
       fileRelay.receive({ t: 'ack', nonce: 'n1' });
-      await waitFor(() => stored.length === 1, { message: 'the acknowledgement' });
-      expect(stored).toEqual([300]);
+      await waitFor(() => acks.stored.length === 1, { message: 'the acknowledgement' });
+      expect(acks.stored).toEqual([300]);
     } finally {
-      subscriber.off('message', onMessage);
-      await subscriber.unsubscribe();
+      await acks.stop();
     }
   });
 
