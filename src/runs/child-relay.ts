@@ -79,8 +79,13 @@ export class ChildRelay {
     this.progressFile = deps.progressFile ? new ProgressFileReader(deps.progressFile) : null;
     if (this.progressFile) {
       this.progressPoll = setInterval(() => {
-        this.readProgressFile();
-        this.writeHeld();
+        try {
+          this.readProgressFile();
+          this.writeHeld();
+        } catch (err) {
+          // Never the daemon's end: the next read or the child's exit takes what is left.
+          this.deps.logger.error({ err }, "could not take the Vitest child's progress file");
+        }
       }, MIN_PROGRESS_WRITE_INTERVAL_MS);
       this.progressPoll.unref();
     }
@@ -135,6 +140,8 @@ export class ChildRelay {
 
   private async finishWrites(): Promise<void> {
     clearInterval(this.progressPoll);
+    // A failure of this last read is logged even after an earlier one.
+    this.hasLoggedReadError = false;
     this.readProgressFile();
     this.progressFile?.close();
     this.progressFile = null;
@@ -195,12 +202,19 @@ export class ChildRelay {
       return;
     }
     for (const line of lines) {
-      let batch: TestBatch;
+      let batch: unknown;
       try {
-        batch = JSON.parse(line) as TestBatch;
+        batch = JSON.parse(line);
       } catch (err) {
         this.deps.logger.error(
           { err, line: line.slice(0, 200) },
+          "skipped a line of the Vitest child's progress file",
+        );
+        continue;
+      }
+      if (!isBatch(batch)) {
+        this.deps.logger.error(
+          { line: line.slice(0, 200) },
           "skipped a line of the Vitest child's progress file",
         );
         continue;
@@ -309,4 +323,29 @@ export class ChildRelay {
       this.onReportWriteFailed(err);
     }
   }
+}
+
+/** A batch as the child writes it: an object whose lists are lists of entries (the file is not trusted further). */
+function isBatch(value: unknown): value is TestBatch {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return false;
+  }
+  const { collected, changes, passed, files } = value as Record<string, unknown>;
+  const isListOf = (list: unknown, isEntry: (entry: unknown) => boolean): boolean =>
+    list === undefined || (Array.isArray(list) && list.every(isEntry));
+  const isObject = (entry: unknown): boolean => typeof entry === 'object' && entry !== null;
+  return (
+    isListOf(changes, (entry) => isObject(entry) && typeof (entry as { id?: unknown }).id === 'string') &&
+    isListOf(passed, (entry) => Array.isArray(entry) && typeof entry[0] === 'string') &&
+    isListOf(
+      collected,
+      (entry) =>
+        isObject(entry) &&
+        Array.isArray((entry as { cases?: unknown }).cases) &&
+        (entry as { cases: unknown[] }).cases.every(
+          (item) => Array.isArray(item) && typeof item[0] === 'string',
+        ),
+    ) &&
+    (files === undefined || (isObject(files) && !Array.isArray(files)))
+  );
 }

@@ -1,4 +1,4 @@
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, open, rm } from 'node:fs/promises';
 import { execa, type Message, type Result } from 'execa';
 import type { Logger } from 'pino';
 import { progressFile, type ChildConfig, type ChildMessage } from '../runner/env-contract.js';
@@ -102,7 +102,10 @@ export class RunExecutor {
       findNodeVersion(nodePath),
       expandFiles(projectRoot, run.files),
       mkdir(paths.logsDir(runId), { recursive: true }),
-      mkdir(paths.workDir(runId), { recursive: true }),
+      // A progress file left by an earlier attempt of the run would be read again.
+      mkdir(paths.workDir(runId), { recursive: true }).then(() =>
+        rm(progressFile({ workDir: paths.workDir(runId) }), { force: true }),
+      ),
     ] as const);
     const nodeProblem = checkNodeForVitest(vitest.version, nodeVersion);
     if (nodeProblem) {

@@ -450,7 +450,7 @@ describe('ChildRelay: the progress file', () => {
     expect((await store.getTests(RUN_ID)).map((test) => test.id)).toEqual(['first', 'second']);
   });
 
-  it('stores what a child killed just after writing left, when it closes; a line cut short is not read, a bad one is skipped', async () => {
+  it('stores what a child killed just after writing left, when it closes; a line cut short is not read, bad ones are skipped', async () => {
     append({
       collected: [
         {
@@ -464,6 +464,8 @@ describe('ChildRelay: the progress file', () => {
       ],
     });
     appendFileSync(file, '{"passed":[["a",1]]\n');
+    // JSON, but not a batch.
+    appendFileSync(file, 'null\n{"passed":[null]}\n{"collected":5}\n');
     append({ passed: [['b', 2]] });
     appendFileSync(file, '{"passed":[["c",3]');
     await fileRelay.close();
@@ -473,6 +475,6 @@ describe('ChildRelay: the progress file', () => {
       ['c', 'pending'],
     ]);
     expect(decodeCounts(await redis.hgetall(keys.run(RUN_ID)))).toMatchObject({ total: 3, passed: 1 });
-    expect(logged.filter((line) => line.includes('skipped a line'))).toHaveLength(1);
+    expect(logged.filter((line) => line.includes('skipped a line'))).toHaveLength(4);
   });
 });
