@@ -20,11 +20,11 @@ export class ProgressLog {
 
   write(batch: TestBatch): void {
     if (!this.isBroken) {
-      const line = `${JSON.stringify(batch)}\n`;
+      const line = Buffer.from(`${JSON.stringify(batch)}\n`);
       try {
         this.fd ??= openSync(this.file, 'a');
         // A short write leaves a line without its end, which the daemon never reads.
-        if (writeSync(this.fd, line) === Buffer.byteLength(line)) {
+        if (writeSync(this.fd, line) === line.length) {
           return;
         }
       } catch {
