@@ -190,6 +190,8 @@ export function patchTrcRunner(Base: RunnerClass, options: TrcRunnerOptions = {}
     }),
   );
   Object.defineProperty(target, PATCHED, { value: true });
+  // The worker has just started: the handshake overlaps all of its start-up.
+  void getClient()?.connect();
 }
 
 /**
@@ -218,10 +220,6 @@ export function createTrcRunner<T extends RunnerClass>(Base: T, options: TrcRunn
     private collecting: RunnerTask | null = null;
 
     override onCollectStart(file: RunnerTask): unknown {
-      // A runner patchTrcRunner made connects here, not as its module loads: a listener on the IPC
-      // channel before Vitest's own starts the channel's reading, and the worker would miss the
-      // message that starts it (a hang on Vitest 4).
-      void getClient()?.connect();
       this.collecting = file;
       return super.onCollectStart?.(file);
     }

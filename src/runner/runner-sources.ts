@@ -23,9 +23,9 @@ export interface RunnerSources {
   isWorkerIpcShared: boolean;
   /**
    * Whether a forked test worker can take trc's runner from a module node preloads (`--import`), which
-   * makes the worker's own runner class trc's: from 4.0 on (read in 4.0, 4.1 and 5), where the worker
-   * creates its runner from that class when the config names none, and a `runner` in the config costs
-   * it a round trip to the main process before its first file (some 3 % of a suite of small files).
+   * makes the worker's own runner class trc's: from 5 on, where the worker asks the main process to
+   * resolve a configured `runner` before its first file (a round trip that, in a suite of small files,
+   * cost some 3 % of the run).
    */
   isRunnerPreloadable: boolean;
 }
@@ -50,7 +50,7 @@ export function findRunnerSources(
     vitestRunnerUrl: major >= 5 ? null : findRunnerPackage(vitestPackageDir),
     vitestDistDir: realDir(path.join(vitestPackageDir, 'dist')),
     isWorkerIpcShared: major >= 4,
-    isRunnerPreloadable: major >= 4,
+    isRunnerPreloadable: major >= 5,
   };
 }
 
