@@ -6,7 +6,7 @@ import type { RunnerSources } from '../src/runner/runner-sources.js';
 
 /** The slice of a Vitest project the installer changes. */
 interface ProjectLike {
-  config: { runner?: string; pool?: string; execArgv?: string[] };
+  config: { runner?: string };
 }
 
 /** The lines of a runner shim: the base class, `updateTask` where there is one, trc's runner on top. */
@@ -24,25 +24,8 @@ function writeShim(file: string, baseImport: string, trcRunner: string, runnerUr
 
 const TRC_RUNNER_FILE = fileURLToPath(new URL('./worker-runner.js', import.meta.url));
 
-/** How the bundle of trc's runner ends: its exports (on the last line of code, which is compact). */
-const RUNNER_EXPORTS = /export\s*\{\s*createTrcRunner\s*,\s*patchTrcRunner\s*\};?[ \t]*$/m;
-
-/**
- * The code of trc's runner, without its exports, when the file is the one-file bundle of it (which
- * imports nothing); else null.
- */
-function readRunnerBundle(file: string): string | null {
-  let code: string;
-  try {
-    code = readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
-  if (!RUNNER_EXPORTS.test(code) || /\bfrom\s*["']|\bimport\s*["']/.test(code)) {
-    return null;
-  }
-  return code.replace(RUNNER_EXPORTS, '').replace(/^\/\/# sourceMappingURL=.*$/m, '');
-}
+/** How the bundle of trc's runner ends: its one export (on the last line of code, which is compact). */
+const RUNNER_EXPORT = /export\s*\{\s*createTrcRunner\s*\};?[ \t]*$/m;
 
 /**
  * trc's runner as lines for a shim: its bundle's code itself, so that a test worker loads one
@@ -50,13 +33,17 @@ function readRunnerBundle(file: string): string | null {
  * not that bundle (it imports modules of its own), an import of it.
  */
 export function inlineTrcRunner(file: string = TRC_RUNNER_FILE): string {
-  return (
-    readRunnerBundle(file) ?? `import { createTrcRunner } from ${JSON.stringify(pathToFileURL(file).href)};`
-  );
-}
-
-function importBaseRunner({ url, binding }: RunnerSources['baseRunner']): string {
-  return `import { ${binding} as BaseRunner } from ${JSON.stringify(url)};`;
+  const importIt = `import { createTrcRunner } from ${JSON.stringify(pathToFileURL(file).href)};`;
+  let code: string;
+  try {
+    code = readFileSync(file, 'utf8');
+  } catch {
+    return importIt;
+  }
+  if (!RUNNER_EXPORT.test(code) || /\bfrom\s*["']\./.test(code)) {
+    return importIt;
+  }
+  return code.replace(RUNNER_EXPORT, '').replace(/^\/\/# sourceMappingURL=.*$/m, '');
 }
 
 /**
@@ -95,12 +82,7 @@ export async function prepareDefaultShimDir(workDir: string, sources: RunnerSour
 function writeDefaultShim(workDir: string, trcRunnerFile: string, sources: RunnerSources): string {
   const file = defaultShimFile(workDir, sources);
   mkdirSync(path.dirname(file), { recursive: true });
-  writeShim(
-    file,
-    importBaseRunner(sources.baseRunner),
-    inlineTrcRunner(trcRunnerFile),
-    sources.vitestRunnerUrl,
-  );
+  writeShim(file, sources.baseRunnerImport, inlineTrcRunner(trcRunnerFile), sources.vitestRunnerUrl);
   return file;
 }
 
@@ -116,45 +98,9 @@ function writeBridge(nativeDir: string, trcRunnerFile: string): string {
 }
 
 /**
- * The module node preloads into the test workers of Vitest's forks pool (`--import`): it makes the
- * Vitest's runner class trc's runner before the worker starts (see patchTrcRunner). Test code that
- * forks node passes the worker's flags on to its own processes, so the module does nothing in a
- * process that is not one of the Vitest's workers.
- */
-function writePreload(nativeDir: string, trcRunnerFile: string, sources: RunnerSources): string {
-  mkdirSync(nativeDir, { recursive: true });
-  const file = path.join(nativeDir, 'preload.mjs');
-  const isWindows = process.platform === 'win32';
-  const entry = isWindows ? "(process.argv[1] ?? '').toLowerCase()" : "(process.argv[1] ?? '')";
-  const distPrefix = path.join(sources.vitestDistDir, path.sep);
-  const bundle = readRunnerBundle(trcRunnerFile);
-  const { url, binding } = sources.baseRunner;
-  const lines = [
-    `if (${entry}.startsWith(${JSON.stringify(isWindows ? distPrefix.toLowerCase() : distPrefix)})) {`,
-    `const { ${binding}: BaseRunner } = await import(${JSON.stringify(url)});`,
-    ...(sources.vitestRunnerUrl
-      ? [`const { updateTask } = await import(${JSON.stringify(sources.vitestRunnerUrl)});`]
-      : []),
-    bundle ??
-      `const { patchTrcRunner } = await import(${JSON.stringify(pathToFileURL(trcRunnerFile).href)});`,
-    `patchTrcRunner(BaseRunner${sources.vitestRunnerUrl ? ', { updateTask }' : ''});`,
-    '}',
-  ];
-  writeFileSync(file, `${lines.join('\n')}\n`);
-  return file;
-}
-
-/** Whether a project's workers can take trc's runner from the preload instead of a `runner` shim. */
-function isPreloadable(project: ProjectLike, sources: RunnerSources): boolean {
-  return sources.isRunnerPreloadable && project.config.pool === 'forks';
-}
-
-/**
  * Point every project's `runner` at a generated module whose default export is trc's runner
  * extending the project's own base: the user's custom runner when it has one, else the
- * Vitest TestRunner of the Vitest that runs the project. A project of Vitest 5 or later that runs
- * in forked workers and has no runner of its own gets trc's runner from a preloaded module instead
- * (see writePreload): its workers then have nothing to ask the main process about the runner.
+ * Vitest TestRunner of the Vitest that runs the project.
  *
  * The default shim sits in a `node_modules` folder and carries trc's runner inline (see
  * defaultShimDir and inlineTrcRunner): a test worker pays for one small native module. A shim
@@ -170,14 +116,8 @@ export function installRunners(
   // Each file is written once, and only when a project uses it.
   let defaultShim: string | undefined;
   let bridge: string | undefined;
-  let preload: string | undefined;
   projects.forEach((project, index) => {
     const userRunner = project.config.runner;
-    if (!userRunner && isPreloadable(project, options)) {
-      preload ??= pathToFileURL(writePreload(nativeDir, trcRunnerFile, options)).href;
-      project.config.execArgv = [...(project.config.execArgv ?? []), '--import', preload];
-      return;
-    }
     if (!userRunner) {
       defaultShim ??= writeDefaultShim(options.workDir, trcRunnerFile, options);
       project.config.runner = defaultShim;

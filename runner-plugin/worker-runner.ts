@@ -145,56 +145,6 @@ function setTraceId(task: RunnerTask): void {
 }
 
 /**
- * While files run, Vitest wraps a runner's `cancel` so that a cancelled run marks the cases in flight
- * as skipped and aborts their signal. Under trc those cases run to the end and the flags skip the
- * rest, so the runner keeps its own `cancel` and ignores the wrapper.
- */
-function keepOwnCancel(get: (this: unknown) => unknown): PropertyDescriptor {
-  return { get, set: () => undefined, configurable: true };
-}
-
-/** Marks a runner class patchTrcRunner has made trc's. */
-const PATCHED = Symbol.for('trc.patched-runner');
-
-/** The methods trc's runner adds or overrides, which patchTrcRunner puts on Vitest's class. */
-const TRC_METHODS = ['onCollectStart', 'importFile', 'onBeforeRunTask', 'startCase'] as const;
-
-/**
- * Make the project's Vitest runner class itself trc's runner, for a worker whose Vitest creates its
- * runner from that class (no `runner` in the config): trc's methods go on the class, over Vitest's
- * own, which they reach through `super`. Does what createTrcRunner's subclass does, for a worker that
- * node starts with trc's module preloaded.
- */
-export function patchTrcRunner(Base: RunnerClass, options: TrcRunnerOptions = {}): void {
-  const target = Base.prototype as Record<string, unknown>;
-  if (Object.hasOwn(target, PATCHED)) {
-    return;
-  }
-  // Vitest's own methods, as they are: the parent of trc's class.
-  const vitestMethods = Object.create(
-    Object.getPrototypeOf(target) as object,
-    Object.getOwnPropertyDescriptors(target),
-  ) as Record<string, unknown>;
-  const VitestRunner = function VitestRunner() {} as unknown as RunnerClass;
-  VitestRunner.prototype = vitestMethods as InstanceType<RunnerClass>;
-  const trcMethods = createTrcRunner(VitestRunner, options).prototype as Record<string, unknown>;
-  for (const name of TRC_METHODS) {
-    Object.defineProperty(target, name, Object.getOwnPropertyDescriptor(trcMethods, name) ?? {});
-  }
-  const cancel = vitestMethods.cancel as ((reason: unknown) => unknown) | undefined;
-  Object.defineProperty(
-    target,
-    'cancel',
-    keepOwnCancel(function (this: unknown) {
-      return (reason: unknown): unknown => cancel?.call(this, reason);
-    }),
-  );
-  Object.defineProperty(target, PATCHED, { value: true });
-  // The worker has just started: the handshake overlaps all of its start-up.
-  void getClient()?.connect();
-}
-
-/**
  * Extend the project's own Vitest runner (or the user's custom runner) so that, before each
  * test case, a paused run waits, a cancelled run skips the case, and every case gets a trace id.
  * Waiting here is outside every test and hook timeout.
@@ -207,13 +157,12 @@ export function createTrcRunner<T extends RunnerClass>(Base: T, options: TrcRunn
       super(...args);
       // Connect now, so the handshake overlaps collecting the file instead of delaying its first case.
       void getClient()?.connect();
+      // While files run, Vitest wraps `cancel` so that a cancelled run marks the cases in flight as
+      // skipped and aborts their signal. Under trc those cases run to the end and the flags skip the
+      // rest, so the runner keeps its own `cancel` and ignores the wrapper.
       const cancel = (reason: unknown): unknown =>
         (Base.prototype as InstanceType<T>).cancel?.call(this, reason);
-      Object.defineProperty(
-        this,
-        'cancel',
-        keepOwnCancel(() => cancel),
-      );
+      Object.defineProperty(this, 'cancel', { get: () => cancel, set: () => undefined, configurable: true });
     }
 
     /** The file being collected: Vitest collects a worker's files one at a time. */

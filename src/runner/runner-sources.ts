@@ -6,8 +6,8 @@ import { parseVersion } from './vitest-support.js';
 
 /** Where the runner's pieces come from in the Vitest that runs the project. */
 export interface RunnerSources {
-  /** The module (file: URL) that defines the project's Vitest runner class, and the class's name in its exports. */
-  baseRunner: { url: string; binding: string };
+  /** An import statement that binds `BaseRunner` to the project's Vitest runner class. */
+  baseRunnerImport: string;
   /**
    * file: URL of the project's `@vitest/runner`, the instance its workers use, for its `updateTask`.
    * Null from Vitest 5 on: the runner is bundled into `vitest` and its result throttle no longer
@@ -21,13 +21,6 @@ export interface RunnerSources {
    * 4.0 on, both ends drop a message that is not Vitest's own (read in 4.0, 4.1 and 5). Not 3.2.
    */
   isWorkerIpcShared: boolean;
-  /**
-   * Whether a forked test worker can take trc's runner from a module node preloads (`--import`), which
-   * makes the worker's own runner class trc's: from 5 on, where the worker asks the main process to
-   * resolve a configured `runner` before its first file (a round trip that, in a suite of small files,
-   * cost some 3 % of the run).
-   */
-  isRunnerPreloadable: boolean;
 }
 
 /**
@@ -46,11 +39,10 @@ export function findRunnerSources(
   const entry = path.join(vitestPackageDir, 'dist', modern ? 'index.js' : 'runners.js');
   const { file, binding } = findReexport(entry, modern ? 'TestRunner' : 'VitestTestRunner');
   return {
-    baseRunner: { url: pathToFileURL(file).href, binding },
+    baseRunnerImport: `import { ${binding} as BaseRunner } from ${JSON.stringify(pathToFileURL(file).href)};`,
     vitestRunnerUrl: major >= 5 ? null : findRunnerPackage(vitestPackageDir),
     vitestDistDir: realDir(path.join(vitestPackageDir, 'dist')),
     isWorkerIpcShared: major >= 4,
-    isRunnerPreloadable: major >= 5,
   };
 }
 

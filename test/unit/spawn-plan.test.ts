@@ -17,11 +17,10 @@ const child: ChildConfig = {
   projectRoot: '/work/project',
   vitestNodeEntry: '/work/project/node_modules/vitest/dist/node.js',
   runnerSources: {
-    baseRunner: { url: 'file:///work/project/node_modules/vitest/dist/index.js', binding: 'TestRunner' },
+    baseRunnerImport:
+      'import { TestRunner as BaseRunner } from "file:///work/project/node_modules/vitest/dist/index.js";',
     vitestRunnerUrl: null,
     vitestDistDir: '/work/project/node_modules/vitest/dist',
-    isWorkerIpcShared: true,
-    isRunnerPreloadable: true,
   },
   logsDir: '/srv/trc/logs/test_20240101_000000_abcdef01',
   workDir: '/srv/trc/.trc/runs/test_20240101_000000_abcdef01',
