@@ -202,25 +202,30 @@ export class ChildRelay {
       return;
     }
     for (const line of lines) {
-      let batch: unknown;
-      try {
-        batch = JSON.parse(line);
-      } catch (err) {
-        this.deps.logger.error(
-          { err, line: line.slice(0, 200) },
-          "skipped a line of the Vitest child's progress file",
-        );
-        continue;
+      const batch = this.parseBatch(line);
+      if (batch) {
+        this.take(batch);
       }
-      if (!isBatch(batch)) {
-        this.deps.logger.error(
-          { line: line.slice(0, 200) },
-          "skipped a line of the Vitest child's progress file",
-        );
-        continue;
-      }
-      this.take(batch);
     }
+  }
+
+  /** A line of the progress file as a batch; a line that is not one is logged and skipped. */
+  private parseBatch(line: string): TestBatch | null {
+    let value: unknown;
+    let err: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (error) {
+      err = error;
+    }
+    if (err === undefined && isBatch(value)) {
+      return value;
+    }
+    this.deps.logger.error(
+      { ...(err === undefined ? {} : { err }), line: line.slice(0, 200) },
+      "skipped a line of the Vitest child's progress file",
+    );
+    return null;
   }
 
   private take({ files = {}, ...batch }: TestBatch): void {
